@@ -1,0 +1,98 @@
+"""The library calls the command line is made of: one call per step."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .issues import LeverkitError
+
+
+@dataclass
+class Report:
+    """What `report` did for one workbook."""
+
+    source: Path
+    plan: object
+    ranking: object
+    written: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def load(path):
+    """Read and validate a team workbook into a Plan (raises LeverkitError if it cannot)."""
+    from .reading import read_workbook
+
+    return read_workbook(path)
+
+
+def rank(plan):
+    """Project and rank a Plan."""
+    from .ranking import rank as rank_plan
+
+    return rank_plan(plan)
+
+
+def write_excel(ranking, path) -> Path:
+    """Write the ranked workbook (Ranked, Projection, Portfolio, Issues) to `path`."""
+    from .excel import write_ranked_workbook
+
+    return write_ranked_workbook(ranking, path)
+
+
+def write_in_place(ranking, path) -> Path:
+    """Add the four ranked sheets to the team's own workbook, losing nothing.
+
+    Raises `InPlaceRefused` (a LeverkitError) before touching the file when
+    that cannot be guaranteed.
+    """
+    from .inplace import write_in_place as splice
+
+    return splice(ranking, path)
+
+
+def write_html(ranking, path) -> Path:
+    """Write the self-contained HTML summary to `path`."""
+    from .summary import write_summary
+
+    return write_summary(ranking, path)
+
+
+def write_template(path, rows=None, settings=None) -> Path:
+    """Write the planning template teams fill (or one filled with `rows`)."""
+    from .template import EXAMPLE_ROWS
+    from .template import write_template as write
+
+    return write(path, EXAMPLE_ROWS if rows is None else rows, settings)
+
+
+def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = False) -> Report:
+    """Load, rank and write one workbook's outputs.
+
+    Writes ``<out_dir>/<stem>.html`` and ``<out_dir>/<stem>_ranked.xlsx``, or
+    with ``in_place`` the ranked sheets into the workbook itself; if in-place
+    writing is refused, the separate ranked workbook is written instead and
+    the reason is in ``notes``. With ``strict``, any invalid row raises
+    LeverkitError and nothing is written.
+    """
+    from .inplace import InPlaceRefused
+
+    path, out_dir = Path(path), Path(out_dir)
+    plan = load(path)
+    if strict and plan.invalid_rows:
+        listed = "\n".join(f"  {issue}" for issue in plan.issues)
+        raise LeverkitError(
+            f"{path}: {plan.invalid_rows} invalid row{'s' if plan.invalid_rows != 1 else ''}; "
+            f"nothing written (--strict):\n{listed}"
+        )
+    ranking = rank(plan)
+    result = Report(path, plan, ranking)
+    if in_place:
+        try:
+            result.written.append(write_in_place(ranking, path))
+        except InPlaceRefused as refused:
+            result.notes.append(f"{refused}; wrote the separate ranked workbook instead")
+            in_place = False
+    if not in_place:
+        result.written.append(write_excel(ranking, out_dir / f"{path.stem}_ranked.xlsx"))
+    result.written.append(write_html(ranking, out_dir / f"{path.stem}.html"))
+    return result

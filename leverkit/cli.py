@@ -1,0 +1,68 @@
+"""The `leverkit` command: parse arguments, make one library call, turn errors into messages and exit codes."""
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+
+from . import api
+from .issues import LeverkitError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="leverkit")
+def cli() -> None:
+    """Rank leverage initiatives from Excel planning workbooks."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for <name>_ranked.xlsx and <name>.html.")
+@click.option("--in-place", is_flag=True,
+              help="Write the ranked sheets into the workbook itself (never changing the team's own sheets).")
+@click.option("--strict", is_flag=True, help="Treat any invalid row as a failure: write nothing for that workbook, exit 1.")
+def report(paths: tuple[Path, ...], out_dir: Path, in_place: bool, strict: bool) -> None:
+    """Rank each workbook in PATHS and write its ranked workbook and HTML summary.
+
+    Exit codes: 0 written, 1 a workbook could not be processed (or, with
+    --strict, had an invalid row), 2 usage error.
+    """
+    failed = 0
+    lines: list[tuple[str, bool]] = []
+    bar = click.progressbar(paths, label="Ranking", file=sys.stderr) if len(paths) > 1 else nullcontext(paths)
+    with bar as items:
+        for path in items:
+            try:
+                result = api.report(path, out_dir, in_place=in_place, strict=strict)
+            except LeverkitError as error:
+                failed += 1
+                lines.append((f"error: {error}", True))
+                continue
+            lines += [(f"{path}: {issue}", True) for issue in result.plan.issues]
+            lines += [(f"note: {note}", True) for note in result.notes]
+            ranked = len(result.plan.initiatives)
+            summary = f"{path}: ranked {ranked} initiative{'s' if ranked != 1 else ''}"
+            if result.plan.invalid_rows:
+                summary += f", {result.plan.invalid_rows} invalid row{'s' if result.plan.invalid_rows != 1 else ''} left out"
+            lines.append((f"{summary} -> {', '.join(str(p) for p in result.written)}", False))
+    for line, to_stderr in lines:
+        click.echo(line, err=to_stderr)
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def template(path: Path, force: bool) -> None:
+    """Write the blank planning workbook teams fill to PATH (.xlsx)."""
+    if path.exists() and not force:
+        raise click.UsageError(f"{path} exists; choose another name, or pass --force to overwrite it")
+    api.write_template(path)
+    click.echo(f"wrote {path}")
+
+
+def main() -> None:
+    cli(prog_name="leverkit")

@@ -1,0 +1,66 @@
+"""Safe file handling beside people working: whole-or-nothing writes, open-file checks."""
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+TEMP_PREFIX = ".leverkit-tmp-"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_path(target: str | Path):
+    """Yield a temporary path beside `target`; on success it replaces `target` in one step.
+
+    Readers see the old file or the new one, never a half-written file; on
+    any error the temporary file is removed and `target` is untouched.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def _owner_from_excel(data: bytes) -> str:
+    """Excel's owner file starts with the user name: a length byte then the name."""
+    size = data[0] if data else 0
+    name = data[1 : 1 + size].decode("latin-1", "replace").strip()
+    if not name and len(data) > 56:
+        name = data[56 : 56 + 2 * data[54]].decode("utf-16-le", "replace").strip()
+    return name
+
+
+def open_by(path: str | Path) -> str | None:
+    """Who has the workbook open, from Excel's `~$` or LibreOffice's lock file.
+
+    None when nobody does; "" when someone does but the lock file names nobody.
+    """
+    path = Path(path)
+    candidates = [
+        (path.with_name("~$" + path.name), _owner_from_excel),
+        (path.with_name("~$" + path.name[2:]), _owner_from_excel),
+        (path.with_name(f".~lock.{path.name}#"), lambda d: d.decode("utf-8", "replace").split(",")[0].strip()),
+    ]
+    for lock, owner in candidates:
+        try:
+            data = lock.read_bytes()
+        except OSError:
+            continue
+        return owner(data)
+    return None

@@ -1,0 +1,63 @@
+"""What a team's workbook says, once validated: initiatives and settings."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .issues import Issue
+
+
+@dataclass
+class Initiative:
+    """One valid row of the Initiatives sheet; ranged inputs hold their median."""
+
+    row: int
+    id: str
+    name: str
+    owner: str
+    form: str
+    lever_point: str
+    upfront: float
+    maintenance: float
+    maintenance_missing: bool
+    reach: float
+    value: float
+    growth: float
+    cap: float  # math.inf when the team set no cap
+    delay: int
+    decay: float
+    quality: int
+    confidence: float
+    notes: str
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class Settings:
+    team: str
+    currency: str = "USD"
+    horizon: int = 36
+    discount_rate: float = 0.10
+    threshold: float = 3.0
+    rank_by: str = "risk-adjusted NPV"
+    budget: float | None = None
+    capacity: float | None = None
+    draws: int = 2000
+    seed: int = 42
+
+    @property
+    def monthly_rate(self) -> float:
+        """r = (1 + annual)^(1/12) − 1 (MODEL.md section 2)."""
+        return (1 + self.discount_rate) ** (1 / 12) - 1
+
+
+@dataclass
+class Plan:
+    """A workbook read and validated: what can be ranked, and what could not."""
+
+    source: str
+    settings: Settings
+    initiatives: list[Initiative]
+    issues: list[Issue]
+    extra_headers: list[str] = field(default_factory=list)
+    invalid_rows: int = 0

@@ -1,0 +1,84 @@
+"""Ranking initiatives and totalling them by leverage form (MODEL.md section 5)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import AMBER, GREEN, RED, Projection, project
+from .plan import Plan
+from .schema import FORMS
+
+
+@dataclass
+class Ranking:
+    """A plan with its projection and the rank order (indices into plan.initiatives)."""
+
+    plan: Plan
+    projection: Projection
+    order: np.ndarray
+
+    def ranked(self):
+        """(rank, initiative, index) in rank order."""
+        return [(rank, self.plan.initiatives[i], i) for rank, i in enumerate(self.order, start=1)]
+
+    def by_form(self) -> list[dict]:
+        """Totals per leverage form, every form listed, plus the total row."""
+        return totals(self.plan, self.projection)
+
+    def flag_counts(self) -> dict[str, int]:
+        return {flag: int((self.projection.flags == flag).sum()) for flag in (RED, AMBER, GREEN)}
+
+    def to_dataframe(self):
+        """The Ranked sheet as a pandas DataFrame, for notebooks."""
+        import pandas as pd
+
+        from .tables import ranked_rows
+
+        headers, rows = ranked_rows(self)
+        return pd.DataFrame(rows, columns=headers)
+
+
+def rank_order(projection: Projection, rank_by: str) -> np.ndarray:
+    """Indices in rank order; stable, so ties keep the input row order.
+
+    Risk-adjusted NPV, NPV and leverage multiple rank descending (an
+    undefined multiple counts as infinite when there is gross value, else 0);
+    payback ranks ascending with no payback last.
+
+    >>> p = type("P", (), {"npv": np.array([5.0, 9, 5]), "payback": np.array([np.nan, 3, 2])})
+    >>> rank_order(p, "NPV").tolist(), rank_order(p, "payback").tolist()
+    ([1, 0, 2], [2, 1, 0])
+    """
+    if rank_by == "payback":
+        key = np.where(np.isnan(projection.payback), np.inf, projection.payback)
+    else:
+        field = {"risk-adjusted NPV": "risk_adjusted_npv", "NPV": "npv", "leverage multiple": "multiple_effective"}
+        key = -getattr(projection, field[rank_by])
+    return np.argsort(key, kind="stable")
+
+
+def totals(plan: Plan, projection: Projection) -> list[dict]:
+    """Sums by leverage form with np.bincount; one dict per form and a Total."""
+    n = len(FORMS)
+    codes = np.fromiter((FORMS.index(i.form) for i in plan.initiatives), dtype=int, count=len(plan.initiatives))
+    upfront = np.fromiter((i.upfront for i in plan.initiatives), float, len(plan.initiatives))
+    maintenance = np.fromiter((i.maintenance for i in plan.initiatives), float, len(plan.initiatives))
+    sums = {
+        "Initiatives": np.bincount(codes, minlength=n),
+        "Upfront cost": np.bincount(codes, upfront, n),
+        "Maintenance / month": np.bincount(codes, maintenance, n),
+        "NPV": np.bincount(codes, projection.npv, n),
+        "Risk-adjusted NPV": np.bincount(codes, projection.risk_adjusted_npv, n),
+        "Value at horizon": np.bincount(codes, projection.value_at_horizon, n),
+        **{flag.capitalize(): np.bincount(codes[projection.flags == flag], minlength=n) for flag in (RED, AMBER, GREEN)},
+    }
+    rows = [{"Leverage form": form, **{k: v[f].item() for k, v in sums.items()}} for f, form in enumerate(FORMS)]
+    rows.append({"Leverage form": "Total", **{k: v.sum().item() for k, v in sums.items()}})
+    return rows
+
+
+def rank(plan: Plan) -> Ranking:
+    """Project and rank a validated plan."""
+    projection = project(plan)
+    return Ranking(plan, projection, rank_order(projection, plan.settings.rank_by))

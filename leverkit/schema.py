@@ -1,0 +1,101 @@
+"""The contract of MODEL.md section 1: the columns teams fill and the settings.
+
+Everything that reads, validates or writes a workbook takes its headers,
+kinds and defaults from here, so the template, the reader and the writers
+can never drift apart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FORMS = ("labor", "capital", "code", "media", "process")
+FORM_ALIASES = {
+    **{form: form for form in FORMS},
+    "automation": "code",
+    "code & automation": "code",
+    "content": "media",
+    "media & content": "media",
+}
+LEVER_POINTS = (
+    "symptom",
+    "parameter",
+    "delay",
+    "information flow",
+    "balancing goal",
+    "reinforcing loop",
+)
+RANK_BY = ("risk-adjusted NPV", "NPV", "payback", "leverage multiple")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    kind: str  # text, form, lever_point, money, percent, cap, whole, quality, confidence
+    required: bool
+    ranged: bool = False
+    help: str = ""
+
+
+COLUMNS = (
+    Column("ID", "id", "id", False, help="Optional short code; blank means R<row number>."),
+    Column("Initiative", "name", "name", True, help="What you would build or do, 1-200 characters."),
+    Column("Owner", "owner", "text", False, help="Who drives it."),
+    Column("Leverage form", "form", "form", True,
+           help="labor, capital, code (automation), media (content) or process."),
+    Column("Lever point", "lever_point", "lever_point", False,
+           help="Where it pushes, least to most structural: symptom ... reinforcing loop. Blank = parameter."),
+    Column("Upfront cost", "upfront", "money", True, ranged=True,
+           help="One-off cost to build it. A number, or a range such as 800 to 1,200."),
+    Column("Maintenance / month", "maintenance", "money", False, ranged=True,
+           help="What it costs every month to keep it running, from month 1. Leave blank only if unknown."),
+    Column("Reach / month", "reach", "money", True, ranged=True,
+           help="Uses, people or units reached in the first month of benefits."),
+    Column("Value per reach", "value", "money", True, ranged=True,
+           help="What one use is worth, in the workbook's currency."),
+    Column("Growth / month", "growth", "percent", False, ranged=True,
+           help="Monthly growth of reach, as a percent: 5% or 0.05 (not 5). Blank = 0%."),
+    Column("Reach cap", "cap", "cap", False, help="The most reach can ever be per month. Blank = no cap."),
+    Column("Delay (months)", "delay", "whole", False, help="Whole months before benefits start. Blank = 0."),
+    Column("Decay / month", "decay", "decay", False,
+           help="Monthly loss of value per use, 0% up to (not including) 100%. Blank = 0%."),
+    Column("Quality (1-5)", "quality", "quality", True,
+           help="How proven the foundation is: 1 untested ... 5 proven and measured."),
+    Column("Confidence", "confidence", "confidence", False,
+           help="How sure you are it happens as planned, above 0% up to 100%. Blank = 100%."),
+    Column("Notes", "notes", "text", False, help="Anything else."),
+)
+COLUMN_BY_KEY = {c.header.casefold(): c for c in COLUMNS}
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    field: str
+    kind: str  # text, whole, percent, threshold, rank_by, money_or_none
+    default: object
+    low: float | None = None
+    high: float | None = None
+    help: str = ""
+
+
+SETTINGS = (
+    Setting("Team", "team", "text", None, help="Blank = the workbook's file name."),
+    Setting("Currency", "currency", "text", "USD", help="A label such as USD, EUR or GBP."),
+    Setting("Horizon (months)", "horizon", "whole", 36, 1, 600, help="How far to project, 1-600 months."),
+    Setting("Discount rate (annual)", "discount_rate", "percent", 0.10, 0, 1, help="0% to 100% a year."),
+    Setting("Amplification threshold", "threshold", "threshold", 3.0,
+            help="The leverage multiple above which weak quality is flagged; more than 1."),
+    Setting("Rank by", "rank_by", "rank_by", "risk-adjusted NPV", help=", ".join(RANK_BY)),
+    Setting("Budget", "budget", "money_or_none", None, help="Upfront money available; blank = none."),
+    Setting("Monthly capacity", "capacity", "money_or_none", None,
+            help="Maintenance per month the team can carry; blank = none."),
+    Setting("Simulation draws", "draws", "whole", 2000, 0, 100000, help="0 turns simulation off."),
+    Setting("Random seed", "seed", "whole", 42, help="Same seed, same numbers."),
+)
+SETTING_BY_KEY = {s.name.casefold(): s for s in SETTINGS}
+
+
+def header_key(value: object) -> str:
+    """How headers and setting names match: case-insensitive, surrounding spaces ignored."""
+    return str(value).strip().casefold()

@@ -1,0 +1,147 @@
+"""The sheets leverkit writes (MODEL.md section 6), as plain tables of values.
+
+The Excel writer, the HTML writer and the Excel button all render these same
+tables, so every output shows the same numbers under the same headers.
+Blank cells are None; numbers are Python floats and ints.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .ranking import Ranking
+
+
+@dataclass
+class Table:
+    name: str  # the Excel table name
+    headers: list[str]
+    kinds: list[str]  # int, money, months, multiple, percent, number, text, auto
+    rows: list[list]
+    totals: list | None = None  # a totals row (Excel writes it as SUBTOTAL formulas)
+    cell_kinds: dict[tuple[int, int], str] | None = None  # (row, column) -> kind, where a column mixes kinds
+
+    def kind(self, r: int, c: int) -> str:
+        return (self.cell_kinds or {}).get((r, c), self.kinds[c])
+
+
+RANKED_COLUMNS = (
+    ("Rank", "int"),
+    ("ID", "text"),
+    ("Initiative", "text"),
+    ("Owner", "text"),
+    ("Leverage form", "text"),
+    ("Lever point", "text"),
+    ("Quality (1-5)", "int"),
+    ("Upfront cost", "money"),
+    ("Maintenance / month", "money"),
+    ("Confidence", "percent"),
+    ("NPV", "money"),
+    ("Risk-adjusted NPV", "money"),
+    ("Payback (months)", "months"),
+    ("Discounted payback (months)", "months"),
+    ("Leverage multiple", "multiple"),
+    ("Value at horizon", "money"),
+    ("Reach at horizon", "number"),
+    ("Risk flag", "text"),
+    ("Risk reason", "text"),
+    ("Warnings", "text"),
+)
+
+
+def _blank_nan(x: float):
+    return None if math.isnan(x) else x
+
+
+def _extra_headers(ranking: Ranking) -> list[str]:
+    """The team's own extra columns, renamed where they would clash with ours."""
+    ours = {h.casefold() for h, _ in RANKED_COLUMNS}
+    return [h if h.casefold() not in ours else f"{h} (team)" for h in ranking.plan.extra_headers]
+
+
+def ranked_rows(ranking: Ranking) -> tuple[list[str], list[list]]:
+    p = ranking.projection
+    headers = [h for h, _ in RANKED_COLUMNS] + _extra_headers(ranking)
+    rows = []
+    for rank, item, i in ranking.ranked():
+        rows.append([
+            rank, item.id, item.name, item.owner or None, item.form, item.lever_point, item.quality,
+            item.upfront, item.maintenance, item.confidence, p.npv[i].item(), p.risk_adjusted_npv[i].item(),
+            _blank_nan(p.payback[i].item()), _blank_nan(p.discounted_payback[i].item()),
+            _blank_nan(p.multiple[i].item()), p.value_at_horizon[i].item(), p.reach_at_horizon[i].item(),
+            str(p.flags[i]), p.reasons[i], ", ".join(code for code, _ in p.warnings[i]) or None,
+            *(item.extra.get(h) for h in ranking.plan.extra_headers),
+        ])
+    return headers, rows
+
+
+def ranked_table(ranking: Ranking) -> Table:
+    headers, rows = ranked_rows(ranking)
+    kinds = [k for _, k in RANKED_COLUMNS] + ["auto"] * len(ranking.plan.extra_headers)
+    return Table("Ranked", headers, kinds, rows)
+
+
+def projection_table(ranking: Ranking) -> Table:
+    h = ranking.projection.horizon
+    cumulative = ranking.projection.cumulative[ranking.order].tolist()
+    rows = [[rank, item.id, item.name, *cumulative[rank - 1]] for rank, item, _ in ranking.ranked()]
+    headers = ["Rank", "ID", "Initiative"] + [f"Month {t}" for t in range(h + 1)]
+    return Table("Projection", headers, ["int", "text", "text"] + ["money"] * (h + 1), rows)
+
+
+def by_form_table(ranking: Ranking) -> Table:
+    rows = ranking.by_form()
+    headers = list(rows[0])
+    kinds = ["text", "int", "money", "money", "money", "money", "money", "int", "int", "int"]
+    return Table("PortfolioByForm", headers, kinds, [list(r.values()) for r in rows[:-1]], list(rows[-1].values()))
+
+
+def settings_rows(ranking: Ranking) -> list[tuple[str, object, str]]:
+    """(setting, value, kind) as used for this ranking."""
+    s = ranking.plan.settings
+    return [
+        ("Team", s.team, "text"),
+        ("Currency", s.currency, "text"),
+        ("Horizon (months)", s.horizon, "int"),
+        ("Discount rate (annual)", s.discount_rate, "percent"),
+        ("Amplification threshold", s.threshold, "multiple"),
+        ("Rank by", s.rank_by, "text"),
+        ("Budget", s.budget, "money"),
+        ("Monthly capacity", s.capacity, "money"),
+        ("Simulation draws", s.draws, "int"),
+        ("Random seed", s.seed, "int"),
+    ]
+
+
+def settings_table(ranking: Ranking) -> Table:
+    rows = settings_rows(ranking)
+    return Table(
+        "SettingsUsed", ["Setting", "Value"], ["text", "auto"], [[name, value] for name, value, _ in rows],
+        cell_kinds={(r, 1): kind for r, (_, _, kind) in enumerate(rows)},
+    )
+
+
+def issues_table(ranking: Ranking) -> Table:
+    plan = ranking.plan
+    rows = [
+        ["invalid cell", i.sheet, i.cell, i.column, i.value, None, None, i.code, i.message]
+        for i in plan.issues
+    ]
+    for _, item, index in ranking.ranked():
+        rows += [
+            ["warning", "Initiatives", f"{item.row}:{item.row}", None, None, item.id, item.name, code, sentence]
+            for code, sentence in ranking.projection.warnings[index]
+        ]
+    headers = ["Kind", "Sheet", "Cell", "Column", "Value", "ID", "Initiative", "Code", "Problem"]
+    return Table("Issues", headers, ["text"] * len(headers), rows)
+
+
+def sheets(ranking: Ranking) -> dict[str, list[Table]]:
+    """Every output sheet and the tables on it, left to right."""
+    return {
+        "Ranked": [ranked_table(ranking)],
+        "Projection": [projection_table(ranking)],
+        "Portfolio": [by_form_table(ranking), settings_table(ranking)],
+        "Issues": [issues_table(ranking)],
+    }
+
