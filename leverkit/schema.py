@@ -91,7 +91,7 @@ SETTINGS = (
     Setting("Monthly capacity", "capacity", "money_or_none", None,
             help="Maintenance per month the team can carry; blank = none."),
     Setting("Simulation draws", "draws", "whole", 2000, 0, 100000, help="0 turns simulation off."),
-    Setting("Random seed", "seed", "whole", 42, help="Same seed, same numbers."),
+    Setting("Random seed", "seed", "whole", 42, 0, None, help="Same seed, same numbers; 0 or more."),
 )
 SETTING_BY_KEY = {s.name.casefold(): s for s in SETTINGS}
 

@@ -1,0 +1,71 @@
+"""Small fixtures: team workbooks written by openpyxl (a different library from leverkit's own reader and writer)."""
+from __future__ import annotations
+
+import os
+
+import openpyxl
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "svg")
+
+HEADERS = ["ID", "Initiative", "Owner", "Leverage form", "Lever point", "Upfront cost", "Maintenance / month",
+           "Reach / month", "Value per reach", "Growth / month", "Reach cap", "Delay (months)", "Decay / month",
+           "Quality (1-5)", "Confidence", "Notes"]
+
+
+def initiative(**fields) -> dict:
+    """A valid row, by header; keyword names are headers with spaces and punctuation as underscores."""
+    row = {"ID": None, "Initiative": "Automate reports", "Owner": "Sam", "Leverage form": "code",
+           "Lever point": "parameter", "Upfront cost": 1000, "Maintenance / month": 10, "Reach / month": 10,
+           "Value per reach": 20, "Growth / month": None, "Reach cap": None, "Delay (months)": None,
+           "Decay / month": None, "Quality (1-5)": 4, "Confidence": None, "Notes": None}
+    aliases = {h.lower().replace(" / ", "_").replace(" ", "_").replace("(", "").replace(")", "").replace("-", "_"): h
+               for h in HEADERS}
+    for key, value in fields.items():
+        row[aliases[key]] = value
+    return row
+
+
+def write_team(path, rows, headers=None, settings=None, above=(), sheet="Initiatives"):
+    """Write a team workbook with openpyxl: optional title rows, a header row, then rows (dicts by header)."""
+    headers = headers or HEADERS
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for line in above:
+        ws.append(list(line))
+    ws.append(headers)
+    for row in rows:
+        ws.append([row.get(h) for h in headers] if isinstance(row, dict) else list(row))
+    if settings is not None:
+        st = wb.create_sheet("Settings")
+        st.append(["Setting", "Value"])
+        for name, value in settings.items():
+            st.append([name, value])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def team(tmp_path):
+    """A factory: team(rows, **options) -> path of a new workbook in tmp_path."""
+    count = iter(range(1000))
+
+    def make(rows, name=None, **options):
+        return write_team(tmp_path / (name or f"team{next(count)}.xlsx"), rows, **options)
+
+    return make
+
+
+def plan_of(rows, **settings):
+    """A Plan from row dicts through the shared reading path, without a file."""
+    from leverkit.reading import Grid, parse_sheets
+
+    sheets = {"Initiatives": Grid("Initiatives", [HEADERS] + [[r.get(h) for h in HEADERS] for r in rows])}
+    if settings:
+        names = {"horizon": "Horizon (months)", "discount": "Discount rate (annual)", "threshold": "Amplification threshold",
+                 "rank_by": "Rank by", "currency": "Currency"}
+        sheets["Settings"] = Grid("Settings", [["Setting", "Value"]] + [[names[k], v] for k, v in settings.items()])
+    plan = parse_sheets(sheets, "test.xlsx", "test")
+    assert not plan.issues, plan.issues
+    return plan
