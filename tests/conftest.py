@@ -69,3 +69,19 @@ def plan_of(rows, **settings):
     plan = parse_sheets(sheets, "test.xlsx", "test")
     assert not plan.issues, plan.issues
     return plan
+
+
+def calamine_sheets(path) -> dict[str, list[list]]:
+    """Every sheet as python-calamine reads it: a second reader, independent of what wrote the file."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+
+
+def owner_file(path, user: str):
+    """Excel's `~$` owner file: a length byte, the name padded to 53, then the name again in UTF-16."""
+    lock = path.with_name("~$" + path.name)
+    data = bytes([len(user)]) + user.encode("latin-1").ljust(53) + bytes([len(user), 0]) + user.encode("utf-16-le")
+    lock.write_bytes(data.ljust(165, b" "))
+    return lock

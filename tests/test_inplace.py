@@ -1,0 +1,276 @@
+"""--in-place: the ranked sheets go into the team's workbook and nothing of the team's is lost."""
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+from click.testing import CliRunner
+
+import leverkit
+from leverkit.cli import cli
+from leverkit.inplace import InPlaceRefused
+
+from .conftest import HEADERS, calamine_sheets, initiative, owner_file
+
+EDITED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
+OURS = ["Ranked", "Projection", "Portfolio", "Issues"]
+
+
+def vba_project() -> bytes:
+    """The VBA project of the standalone quickstart workbook that ships inside the xlwings package."""
+    import xlwings
+
+    with zipfile.ZipFile(Path(xlwings.__file__).parent / "quickstart_standalone.xlsm") as zf:
+        return zf.read("xl/vbaProject.bin")
+
+
+def png(tmp_path) -> Path:
+    from PIL import Image
+
+    path = tmp_path / "logo.png"
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(path)
+    return path
+
+
+def rich_workbook(path: Path, tmp_path: Path) -> Path:
+    """A team workbook with one of everything a team may have put in it."""
+    wb = xlsxwriter.Workbook(path)
+    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    money = wb.add_format({"num_format": "$#,##0.00"})
+    ws = wb.add_worksheet("Initiatives")
+    rows = [initiative(id="I1", initiative="Runbook"), initiative(id="I2", initiative="Portal", quality_1_5=2, value_per_reach=90)]
+    for c, header in enumerate(HEADERS):
+        ws.write_string(0, c, header)
+        for r, row in enumerate(rows, start=1):
+            if row[header] is not None:
+                ws.write(r, c, row[header])
+    ws.add_table(0, 0, 2, len(HEADERS) - 1, {"name": "Plan", "columns": [{"header": h} for h in HEADERS]})
+    ws.data_validation("D2:D50", {"validate": "list", "source": ["labor", "capital", "code", "media", "process"]})
+    ws.conditional_format("N2:N50", {"type": "cell", "criteria": "<=", "value": 2,
+                                     "format": wb.add_format({"bg_color": "#FFC7CE"})})
+    budget = wb.add_worksheet("Budget")
+    budget.write_string("A1", "Line", bold)
+    budget.write_string("B1", "Amount", bold)
+    for r, (line, amount) in enumerate([("Tools", 100), ("People", 200), ("Travel", 300)], start=2):
+        budget.write_string(f"A{r}", line)
+        budget.write_number(f"B{r}", amount, money)
+    budget.write_formula("B5", "=SUM(B2:B4)", money, 600)
+    budget.write_comment("A1", "Set by finance in March")
+    budget.data_validation("B2:B4", {"validate": "decimal", "criteria": ">=", "value": 0})
+    budget.conditional_format("B2:B4", {"type": "data_bar"})
+    budget.insert_image("D2", png(tmp_path))
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"categories": "=Budget!$A$2:$A$4", "values": "=Budget!$B$2:$B$4", "name": "Budget"})
+    budget.insert_chart("D8", chart)
+    budget.freeze_panes(1, 0)
+    budget.activate()
+    wb.define_name("BudgetTotal", "=Budget!$B$5")
+    wb.define_name("Budget!Lines", "=Budget!$A$2:$A$4")
+    if path.suffix == ".xlsm":
+        wb.add_vba_project(io.BytesIO(vba_project()), is_stream=True)
+        wb.set_vba_name("ThisWorkbook")
+    wb.close()
+    return path
+
+
+def parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def team_view(path, sheets=("Initiatives", "Budget")) -> dict:
+    """What a person would notice: every cell, formula, format, validation, rule, table, name, comment, image, chart."""
+    wb = openpyxl.load_workbook(path, keep_vba=str(path).endswith(".xlsm"))
+    view = {"names": sorted((n, d.attr_text) for n, d in wb.defined_names.items())}
+    for name in sheets:
+        ws = wb[name]
+        view[name] = {
+            "cells": [(c.coordinate, c.value, c.number_format, c.font.b, c.fill.fgColor.rgb) for row in ws.iter_rows() for c in row],
+            "validations": [(str(v.sqref), v.type, v.formula1) for v in ws.data_validations.dataValidation],
+            "conditional": [(str(cf.sqref), [r.type for r in cf.rules]) for cf in ws.conditional_formatting],
+            "tables": [(t.name, t.ref) for t in ws.tables.values()],
+            "comments": [(c.coordinate, c.comment.text) for row in ws.iter_rows() for c in row if c.comment],
+            "images": len(ws._images),
+            "charts": len(ws._charts),
+            "local names": sorted(ws.defined_names),
+            "freeze": ws.freeze_panes,
+        }
+    view["sheets"] = wb.sheetnames
+    return view
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
+def test_nothing_of_the_team_is_lost(tmp_path, suffix):
+    path = rich_workbook(tmp_path / f"team{suffix}", tmp_path)
+    before_parts, before_view = parts(path), team_view(path)
+    assert before_view["Budget"]["images"] == 1 and before_view["Budget"]["charts"] == 1
+    assert before_view["Budget"]["comments"] and before_view["Initiatives"]["validations"]
+
+    leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
+
+    after_parts, after_view = parts(path), team_view(path)
+    for name, data in before_parts.items():
+        if name not in EDITED:
+            assert after_parts[name] == data, f"{name} changed"
+    assert after_view["sheets"] == ["Initiatives", "Budget"] + OURS
+    after_view["sheets"] = before_view["sheets"]
+    assert ("_leverkit_sheets", '"3 4 5 6"') in after_view["names"]  # how a re-run knows its own sheets
+    after_view["names"].remove(("_leverkit_sheets", '"3 4 5 6"'))
+    assert after_view == before_view
+    if suffix == ".xlsm":
+        assert after_parts["xl/vbaProject.bin"] == vba_project()
+        assert b"macroEnabled" in after_parts["[Content_Types].xml"]
+    sheets = calamine_sheets(path)
+    assert sheets["Ranked"][1][2] == "Portal" and sheets["Budget"][4][1] == 600
+
+
+def test_edited_parts_only_gain(tmp_path):
+    from lxml import etree
+
+    def canonical(elements):
+        return [etree.tostring(e, method="c14n") for e in elements]
+
+    path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
+    before = parts(path)
+    leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
+    after = parts(path)
+    for name in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
+        old, new = etree.fromstring(before[name]), etree.fromstring(after[name])
+        assert set(canonical(old)) <= set(canonical(new)), name
+    for name in ("xl/workbook.xml", "xl/styles.xml"):
+        old, new = etree.fromstring(before[name]), etree.fromstring(after[name])
+        for section in old:
+            grown = new.find(section.tag)
+            assert grown is not None, f"{name}: {section.tag} lost"
+            assert canonical(grown)[: len(section)] == canonical(section), f"{name}: {section.tag} changed"
+            assert {k: v for k, v in grown.attrib.items() if k != "count"} == {
+                k: v for k, v in section.attrib.items() if k != "count"}
+
+
+def test_second_run_replaces_our_sheets_and_changes_nothing_else(tmp_path):
+    path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
+    ranking = leverkit.rank(leverkit.load(path))
+    leverkit.write_in_place(ranking, path)
+    first = parts(path)
+    leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
+    assert parts(path) == first
+    assert openpyxl.load_workbook(path).sheetnames == ["Initiatives", "Budget"] + OURS
+
+
+def test_excel_namespace_prefixes_survive(tmp_path):
+    """Excel's files declare prefixes used only inside mc:Ignorable; losing one corrupts the file for Excel."""
+    path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
+    data = parts(path)
+    main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    extra = (b' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x14ac x16r2"'
+             b' xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"'
+             b' xmlns:x16r2="http://schemas.microsoft.com/office/spreadsheetml/2015/02/main"')
+    data["xl/styles.xml"] = data["xl/styles.xml"].replace(main, main + extra, 1)
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, content in data.items():
+            zf.writestr(name, content)
+    leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
+    styles = parts(path)["xl/styles.xml"]
+    assert b'mc:Ignorable="x14ac x16r2"' in styles and b"xmlns:x14ac=" in styles and b"xmlns:x16r2=" in styles
+
+
+def test_refuses_a_workbook_open_in_excel_and_says_who(tmp_path):
+    path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
+    owner_file(path, "Jane Doe")
+    before = path.read_bytes()
+    with pytest.raises(InPlaceRefused, match="is open in Excel by Jane Doe"):
+        leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
+    assert path.read_bytes() == before
+
+
+def test_cli_falls_back_to_the_separate_workbook_when_refused(tmp_path):
+    path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
+    owner_file(path, "Jane Doe")
+    before = path.read_bytes()
+    result = CliRunner().invoke(cli, ["report", str(path), "--in-place", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0
+    assert "is open in Excel by Jane Doe" in result.output and "wrote the separate ranked workbook instead" in result.output
+    assert path.read_bytes() == before
+    assert (tmp_path / "out" / "team_ranked.xlsx").exists() and (tmp_path / "out" / "team.html").exists()
+
+
+def test_refuses_when_the_team_has_its_own_ranked_sheet(team):
+    path = team([initiative()])
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("ranked")["A1"] = "our own notes"
+    wb.save(path)
+    before = path.read_bytes()
+    with pytest.raises(InPlaceRefused, match="already has its own sheet named 'ranked'"):
+        leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
+    assert path.read_bytes() == before
+
+
+def test_refuses_a_structure_protected_workbook(team):
+    from openpyxl.workbook.protection import WorkbookProtection
+
+    path = team([initiative()])
+    wb = openpyxl.load_workbook(path)
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.save(path)
+    with pytest.raises(InPlaceRefused, match="structure is protected"):
+        leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
+
+
+def test_refuses_a_clashing_table_name(tmp_path):
+    path = tmp_path / "t.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("Initiatives")
+    ws.write_row(0, 0, HEADERS)
+    ws.write_row(1, 0, [v if v is not None else "" for v in initiative(id="A").values()])
+    ws.add_table(0, 0, 1, len(HEADERS) - 1, {"name": "Issues", "columns": [{"header": h} for h in HEADERS]})
+    wb.close()
+    with pytest.raises(InPlaceRefused, match="already has a table named 'Issues'"):
+        leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
+
+
+def test_an_openpyxl_workbook_gains_the_sheets(team):
+    path = team([initiative(initiative="Checklist")])
+    leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
+    sheets = calamine_sheets(path)
+    assert list(sheets) == ["Initiatives"] + OURS
+    assert sheets["Ranked"][1][2] == "Checklist"
+    wb = openpyxl.load_workbook(path)
+    assert wb["Ranked"]["H2"].number_format == '#,##0 "USD";[Red]-#,##0 "USD"'
+    assert not wb["Ranked"].sheet_view.tabSelected
+
+
+def test_a_failed_write_leaves_the_workbook_whole(tmp_path, monkeypatch):
+    from leverkit import inplace
+
+    path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
+    before = path.read_bytes()
+
+    def broken(self, target):
+        Path(target).write_bytes(b"half a zip")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(inplace._Package, "write", broken)
+    with pytest.raises(OSError, match="disk full"):
+        leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["logo.png", "team.xlsx"]
+
+
+def test_a_save_by_someone_else_meanwhile_is_not_overwritten(tmp_path, monkeypatch):
+    from leverkit import excel
+
+    path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
+    build = excel.build
+
+    def build_while_someone_saves(ranking, target):
+        build(ranking, target)
+        path.write_bytes(path.read_bytes() + b"")  # a save: same bytes, new modification time
+        import os
+        os.utime(path, ns=(0, 0))
+
+    monkeypatch.setattr(excel, "build", build_while_someone_saves)
+    with pytest.raises(InPlaceRefused, match="was saved by someone else"):
+        leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
+    assert openpyxl.load_workbook(path).sheetnames == ["Initiatives", "Budget"]
