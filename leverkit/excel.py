@@ -71,6 +71,8 @@ class _Writer:
         return self.formats[kind]
 
     def table(self, ws, table: Table, left: int) -> None:
+        from xlsxwriter.utility import xl_range
+
         for c, header in enumerate(table.headers):
             ws.write_string(0, left + c, header)
         for r, row in enumerate(table.rows, start=1):
@@ -86,7 +88,9 @@ class _Writer:
                 if c == 0:
                     column["total_string"] = str(total)
                 elif isinstance(total, (int, float)):
-                    column.update(total_function="sum", total_value=total)
+                    # A plain range rather than a structured reference, which LibreOffice misreads.
+                    cells = xl_range(1, left + c, len(table.rows), left + c)
+                    column.update(total_function=f"SUBTOTAL(109,{cells})", total_value=total)
             columns.append(column)
             ws.set_column(left + c, left + c, _width(header, [row[c] for row in table.rows], kind))
         last = max(len(table.rows), 1) + (1 if table.totals is not None else 0)

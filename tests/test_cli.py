@@ -1,0 +1,88 @@
+"""The command line: arguments in, one library call, messages and exit codes out."""
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from leverkit.cli import cli
+
+from .conftest import initiative
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(map(str, args)))
+
+
+def test_report_writes_ranked_workbook_and_summary(team, tmp_path):
+    path = team([initiative()], name="ops.xlsx")
+    result = run("report", path, "--out", tmp_path / "reports")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "reports" / "ops_ranked.xlsx").is_file() and (tmp_path / "reports" / "ops.html").is_file()
+    assert "ops.xlsx: ranked 1 initiative ->" in result.output
+
+
+def test_invalid_rows_are_reported_with_file_and_cell_but_still_exit_0(team, tmp_path):
+    path = team([initiative(growth_month=5), initiative()], name="ops.xlsx")
+    result = run("report", path, "--out", tmp_path)
+    assert result.exit_code == 0
+    assert f"{path}: Initiatives!J2: growth 5 looks like a percent; enter 5% or 0.05" in result.output
+    assert "1 invalid row left out" in result.output
+
+
+def test_strict_fails_on_an_invalid_row_and_writes_nothing(team, tmp_path):
+    path = team([initiative(growth_month=5), initiative()], name="ops.xlsx")
+    result = run("report", path, "--strict", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "1 invalid row; nothing written (--strict)" in result.output and "Initiatives!J2" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_several_workbooks_one_broken(team, tmp_path):
+    good = team([initiative()], name="a.xlsx")
+    bad = tmp_path / "b.xlsx"
+    bad.write_text("not a workbook")
+    result = run("report", good, bad, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert f"error: {bad}: is not an Excel workbook" in result.output
+    assert (tmp_path / "out" / "a_ranked.xlsx").exists()
+    assert "Ranking" in result.output  # the progress bar's label
+
+
+def test_a_bad_setting_exits_1_before_writing(team, tmp_path):
+    path = team([initiative()], settings={"Horizon (months)": 0})
+    result = run("report", path, "--out", tmp_path / "out")
+    assert result.exit_code == 1 and "Settings!B2" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_usage_errors_exit_2():
+    assert run("report").exit_code == 2
+    assert run("report", "x.xlsx", "--bogus").exit_code == 2
+    assert run("nonsense").exit_code == 2
+
+
+def test_help_for_each_command():
+    for command in ([], ["report"], ["template"]):
+        result = run(*command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output
+    assert "--in-place" in run("report", "--help").output
+
+
+def test_template_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    assert run("template", path).exit_code == 0
+    path.write_bytes(b"a team's work")
+    result = run("template", path)
+    assert result.exit_code == 2 and "exists" in result.output
+    assert path.read_bytes() == b"a team's work"
+    assert run("template", path, "--force").exit_code == 0
+
+
+def test_python_dash_m_and_the_console_script(team, tmp_path):
+    path = team([initiative()], name="m.xlsx")
+    result = subprocess.run([sys.executable, "-m", "leverkit", "report", str(path), "--out", str(tmp_path / "o")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "o" / "m.html").exists()
+    version = subprocess.run(["leverkit", "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and "version" in version.stdout
