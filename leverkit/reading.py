@@ -566,9 +566,11 @@ def _calamine_grid(book, name: str, uncached: frozenset) -> Grid:
     return Grid(name, rows, top, left, uncached)
 
 
-def read_workbook(path: str | Path) -> Plan:
-    """Read and validate a team's .xlsx or .xlsm file."""
-    path = Path(path)
+def read_grids(path: Path) -> dict[str, Grid]:
+    """The Initiatives and Settings sheets of a .xlsx or .xlsm file as cell values with addresses.
+
+    Other sheets are listed by name only, for messages.
+    """
     try:
         with path.open("rb") as stream:
             head = stream.read(8)
@@ -592,4 +594,10 @@ def read_workbook(path: str | Path) -> Plan:
     except Exception as exc:
         raise LeverkitError(f"{path}: could not be read as a workbook ({exc})") from None
     grids.update({name: Grid(name, []) for name in parts if name not in grids})
-    return parse_sheets(grids, str(path), path.stem)
+    return grids
+
+
+def read_workbook(path: str | Path) -> Plan:
+    """Read and validate a team's .xlsx or .xlsm file."""
+    path = Path(path)
+    return parse_sheets(read_grids(path), str(path), path.stem)
