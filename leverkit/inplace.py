@@ -280,9 +280,10 @@ class _Splice:
         if protection is not None and protection.get("lockStructure") in ("1", "true"):
             raise InPlaceRefused(f"{self.path}: its structure is protected, so sheets cannot be added without the password")
         ours_by_key = {name.casefold() for name in ours}
+        writing = {name.casefold() for name in self.new_sheets}
         for sheet in self.workbook.iter(_q(MAIN, "sheet")):
             name = sheet.get("name", "")
-            if name.casefold() in {n.casefold() for n in self.new_sheets} and name.casefold() not in ours_by_key:
+            if name.casefold() in writing and name.casefold() not in ours_by_key:
                 raise InPlaceRefused(
                     f"{self.path}: already has its own sheet named {name!r}, which writing in place would replace"
                 )
@@ -316,8 +317,6 @@ class _Splice:
 
     def _copy_part(self, source: str, target: str, transform=None) -> None:
         """Copy a new part (and its own relationships, recursively) to `target`."""
-        from lxml import etree
-
         data = self.new.parts[source]
         if transform is not None:
             root = _parse(data)
@@ -338,7 +337,7 @@ class _Splice:
             child_target = posixpath.join(folder, f"{stem}-{n}{posixpath.splitext(child)[1]}")
             rel.set("Target", _relative(target, child_target))
             self._copy_part(child, child_target, self._table if folder.endswith("tables") else None)
-        self.team.parts[_rels_name(target)] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        self.team.parts[_rels_name(target)] = _dump(root)
 
     def _table(self, table) -> None:
         self.table_id += 1

@@ -10,10 +10,10 @@ import datetime
 import math
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .issues import Issue, LeverkitError, show
 from .plan import Initiative, Plan, Settings
@@ -51,13 +51,9 @@ class Grid:
     rows: list[list[object]]
     top: int = 0
     left: int = 0
-    uncached: frozenset[tuple[int, int]] = field(default_factory=frozenset)
 
     def address(self, r: int, c: int) -> str:
         return xl_rowcol_to_cell(self.top + r, self.left + c)
-
-    def is_uncached(self, r: int, c: int) -> bool:
-        return (self.top + r, self.left + c) in self.uncached
 
 
 class _Bad(ValueError):
@@ -241,14 +237,9 @@ def _parse_row(grid: Grid, r: int, known: dict[str, int], extra: list[tuple[int,
     for column in COLUMNS:
         c = known.get(column.field)
         value = row[c] if c is not None and c < len(row) else None
-        if c is not None and grid.is_uncached(r, c):
-            issue("formula-without-value", c, column.header, "(formula)",
-                  f"{label(column.header)} is a formula with no saved value; open and save the file in Excel")
-            continue
         if is_blank(value):
             if column.required:
-                where = c if c is not None else 0
-                issue("required", where, column.header, "", f"{label(column.header)} is required")
+                issue("required", c, column.header, "", f"{label(column.header)} is required")
             continue
         try:
             fields[column.field], bounds = _cell(column, value)
@@ -257,13 +248,7 @@ def _parse_row(grid: Grid, r: int, known: dict[str, int], extra: list[tuple[int,
             continue
         if bounds is not None:
             ranges[column.field] = bounds
-    extras = {}
-    for c, header in extra:
-        if grid.is_uncached(r, c):
-            issue("formula-without-value", c, header, "(formula)",
-                  f"{header} is a formula with no saved value; open and save the file in Excel")
-        elif c < len(row) and not is_blank(row[c]):
-            extras[header] = row[c]
+    extras = {header: row[c] for c, header in extra if c < len(row) and not is_blank(row[c])}
     return fields, ranges, extras, issues
 
 
@@ -312,7 +297,7 @@ def _parse_initiatives(grid: Grid, source: str, horizon: int):
     parsed = []
     for r in range(header + 1, len(grid.rows)):
         row = grid.rows[r]
-        if all(is_blank(v) for v in row) and not any(grid.is_uncached(r, c) for c in range(len(row))):
+        if all(is_blank(v) for v in row):
             continue
         fields, ranges, extras, issues = _parse_row(grid, r, known, extra)
         if not issues and _overflow(fields, horizon):
@@ -402,8 +387,6 @@ def _parse_settings(grid: Grid | None, default_team: str, source: str) -> tuple[
         if setting.field in seen:
             raise LeverkitError(f"{where}: {setting.name} is set twice (also at {seen[setting.field]}); keep one")
         seen[setting.field] = grid.address(r, value_col)
-        if grid.is_uncached(r, value_col):
-            raise LeverkitError(f"{where}: {setting.name} is a formula with no saved value; open and save the file in Excel")
         value = row[value_col] if value_col < len(row) else None
         if is_blank(value):
             continue
@@ -539,11 +522,11 @@ def refuse_hostile_xml(zf: zipfile.ZipFile, path: Path) -> None:
                 continue  # not well-formed XML is reported by whoever reads that part
 
 
-def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> frozenset[tuple[int, int]]:
-    """Cells holding a formula but no saved (cached) value."""
+def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> list[str]:
+    """Addresses of cells holding a formula but no saved (cached) value."""
     from defusedxml.ElementTree import iterparse
 
-    found = set()
+    found = []
     with zf.open(part) as stream:
         for _, element in iterparse(stream, events=("end",)):
             tag = _local(element.tag)
@@ -553,17 +536,31 @@ def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> frozenset[tuple[int, i
                 if "f" in children and (
                     value is None or (not value.text and element.get("t") not in ("str", "inlineStr"))
                 ):
-                    found.add(xl_cell_to_rowcol(element.get("r")))
+                    found.append(element.get("r"))
             elif tag == "row":
                 element.clear()
-    return frozenset(found)
+    return found
 
 
-def _calamine_grid(book, name: str, uncached: frozenset) -> Grid:
+def _refuse_uncached(zf: zipfile.ZipFile, parts: dict[str, str], wanted: set[str], path: Path) -> None:
+    """A formula with no saved value is never read as blank or zero: the file was saved by a
+    program that does not calculate, so every formula in it is suspect; name the first one."""
+    for name in sorted(wanted):
+        if parts[name] not in zf.namelist():
+            continue
+        cells = _uncached_formulas(zf, parts[name])
+        if cells:
+            more = f" (and {len(cells) - 1} more)" if len(cells) > 1 else ""
+            raise LeverkitError(
+                f"{path}: {name}!{cells[0]}{more} is a formula with no saved value; the file was saved by a "
+                f"program that does not calculate formulas, so open it in Excel, save it, and run again"
+            )
+
+
+def _calamine_grid(book, name: str) -> Grid:
     sheet = book.get_sheet_by_name(name)
-    rows = sheet.to_python()
     top, left = sheet.start or (0, 0)
-    return Grid(name, rows, top, left, uncached)
+    return Grid(name, sheet.to_python(), top, left)
 
 
 def read_grids(path: Path) -> dict[str, Grid]:
@@ -584,13 +581,13 @@ def read_grids(path: Path) -> dict[str, Grid]:
         refuse_hostile_xml(zf, path)
         _, parts = sheet_parts(zf, path)
         wanted = {name for name in parts if name.casefold() in (INITIATIVES.casefold(), SETTINGS.casefold())}
-        uncached = {name: _uncached_formulas(zf, parts[name]) for name in wanted if parts[name] in zf.namelist()}
+        _refuse_uncached(zf, parts, wanted, path)
 
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        grids = {name: _calamine_grid(book, name, uncached.get(name, frozenset())) for name in wanted}
+        grids = {name: _calamine_grid(book, name) for name in wanted}
     except Exception as exc:
         raise LeverkitError(f"{path}: could not be read as a workbook ({exc})") from None
     grids.update({name: Grid(name, []) for name in parts if name not in grids})

@@ -37,9 +37,15 @@ def _environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(FILTERS)
-    env.filters["setting"] = lambda value, kind: FILTERS[kind](value) if kind in FILTERS and value is not None else (value if value is not None else "none")
+    env.filters.update(FILTERS, setting=_setting)
     return env
+
+
+def _setting(value, kind: str) -> str:
+    """A setting as people read it: 10% rather than 0.1, "none" for a blank budget."""
+    if value is None:
+        return "none"
+    return FILTERS[kind](value) if kind in FILTERS else str(value)
 
 
 def render(ranking: Ranking, generated: datetime.date | None = None) -> str:

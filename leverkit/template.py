@@ -105,13 +105,11 @@ def _initiatives(workbook, rows, currency: str) -> None:
 def _settings(workbook, settings: dict) -> None:
     ws = workbook.add_worksheet("Settings")
     percent = workbook.add_format({"num_format": "0%"})
-    rows = []
     for r, setting in enumerate(SETTINGS, start=1):
         value = settings.get(setting.name, setting.default)
         ws.write_string(r, 0, setting.name)
         _write_value(ws, r, 1, value, percent if setting.kind == "percent" else None)
         ws.write_string(r, 2, setting.help)
-        rows.append(setting)
         if setting.kind == "rank_by":
             ws.data_validation(r, 1, r, 1, {"validate": "list", "source": list(RANK_BY)})
     ws.add_table(0, 0, len(SETTINGS), 2, {

@@ -1,4 +1,5 @@
 """Files that are not usable workbooks: one clear sentence each, never a traceback."""
+import re
 import zipfile
 
 import pytest
@@ -38,7 +39,7 @@ def _fails(path, message):
     result = CliRunner().invoke(cli, ["report", str(path), "--out", str(path.parent / "out")])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert result.output.count("\n") == 1 and message.split("(")[0].strip("\\") in result.output.replace("\\", "")
+    assert result.output.count("\n") == 1 and re.search(message, result.output)
     assert not (path.parent / "out").exists()
 
 
@@ -83,6 +84,6 @@ def test_no_initiatives_sheet_through_the_cli(team):
     _fails(team([initiative()], sheet="Ideas"), "has no Initiatives sheet")
 
 
-def test_formula_in_a_setting_without_value_stops(team):
-    path = team([initiative()], settings={"Horizon (months)": "=12*3"})
-    _fails(path, r"Settings!B2: Horizon \(months\) is a formula with no saved value")
+def test_formula_without_a_saved_value_stops(team):
+    _fails(team([initiative(reach_month="=2*5")]), r"Initiatives!H2 is a formula with no saved value")
+    _fails(team([initiative()], settings={"Horizon (months)": "=12*3"}), r"Settings!B2 is a formula with no saved value")

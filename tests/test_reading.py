@@ -154,12 +154,14 @@ def test_a_bad_setting_stops_the_run_naming_its_cell(team, name, value, message)
     assert str(error.value).startswith(f"{path}: {message}")
 
 
-def test_formula_without_cached_value_is_an_error_naming_the_cell(team):
+def test_formula_without_cached_value_stops_naming_the_cell(team):
     # openpyxl writes formulas without calculating them: exactly the case MODEL.md describes.
-    plan = leverkit.load(team([initiative(upfront_cost="=500*2"), initiative(initiative="ok")]))
-    [issue] = plan.issues
-    assert (issue.cell, issue.code) == ("F2", "formula-without-value")
-    assert [i.name for i in plan.initiatives] == ["ok"]
+    path = team([initiative(initiative="ok"), initiative(upfront_cost="=500*2", notes="=A2")])
+    with pytest.raises(LeverkitError) as error:
+        leverkit.load(path)
+    assert str(error.value) == (
+        f"{path}: Initiatives!F3 (and 1 more) is a formula with no saved value; the file was saved by a program "
+        "that does not calculate formulas, so open it in Excel, save it, and run again")
 
 
 def test_formula_with_cached_value_is_read_by_its_value(tmp_path):
