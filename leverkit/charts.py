@@ -69,9 +69,9 @@ def quality_map(ranking: Ranking) -> str:
     x = np.clip(np.nan_to_num(p.multiple_effective, posinf=high), low, high)
     quality = np.fromiter((i.quality for i in ranking.plan.initiatives), float, len(ranking.plan.initiatives))
     y = quality + (np.arange(len(quality)) % 5 - 2) * 0.06
-    ax.axvspan(threshold, high, ymin=0, ymax=2.5 / 5.5, color=COLOURS[RED], alpha=0.15, linewidth=0)
-    ax.axvspan(1, threshold, ymin=0, ymax=2.5 / 5.5, color=COLOURS[AMBER], alpha=0.12, linewidth=0)
-    ax.axvspan(threshold, high, ymin=2.5 / 5.5, ymax=3.5 / 5.5, color=COLOURS[AMBER], alpha=0.12, linewidth=0)
+    ax.fill_between([threshold, high], 0.5, 2.5, color=COLOURS[RED], alpha=0.15, linewidth=0)
+    ax.fill_between([1, threshold], 0.5, 2.5, color=COLOURS[AMBER], alpha=0.12, linewidth=0)
+    ax.fill_between([threshold, high], 2.5, 3.5, color=COLOURS[AMBER], alpha=0.12, linewidth=0)
     ax.axvline(threshold, color=COLOURS[RED], linestyle="--", linewidth=1)
     ax.text(threshold * 1.1, 0.75, f"red zone: quality ≤ 2 amplified ≥ {threshold:g}×", color=COLOURS[RED], fontsize=8)
     for flag in (GREEN, AMBER, RED):
