@@ -66,6 +66,7 @@ class _Writer:
         self.formats = {}
         for kind, code in number_formats(currency).items():
             self.formats[kind] = workbook.add_format({"num_format": code}) if code else None
+        self.header = workbook.add_format({"bold": True})  # table styles give this in Excel; LibreOffice needs it set
 
     def fmt(self, kind: str):
         return self.formats[kind]
@@ -74,7 +75,7 @@ class _Writer:
         from xlsxwriter.utility import xl_range
 
         for c, header in enumerate(table.headers):
-            ws.write_string(0, left + c, header)
+            ws.write_string(0, left + c, header, self.header)
         for r, row in enumerate(table.rows, start=1):
             for c, value in enumerate(row):
                 kind = table.kind(r - 1, c)
@@ -145,6 +146,9 @@ def build(ranking: Ranking, target) -> None:
             writer.table(ws, table, left)
             left += len(table.headers) + 1
         ws.freeze_panes(1, FROZEN_COLUMNS.get(name, 0))
+        ws.set_landscape()
+        if name != "Projection":
+            ws.fit_to_pages(1, 0)  # printed: all columns across one page, as many pages down as needed
         if name == "Ranked":
             writer.flag_colours(ws, tables[0])
         if name == "Projection":
