@@ -196,9 +196,8 @@ def project(plan: Plan) -> Projection:
         upfront, maintenance, column("reach"), column("value"), column("growth"),
         column("cap"), column("delay"), column("decay"), h,
     )
-    factors = discount_factors(s.monthly_rate, h)
     cumulative = np.cumsum(cf, axis=1)
-    npv_ = cf @ factors
+    npv_ = npv(s.monthly_rate, cf)
     gross_total = gross.sum(axis=1)
     shown, effective = leverage_multiple(gross_total, upfront, maintenance, h)
     flags = risk_flags(quality, effective, s.threshold)
@@ -208,7 +207,7 @@ def project(plan: Plan) -> Projection:
         npv=npv_,
         risk_adjusted_npv=npv_ * column("confidence"),
         payback=payback(cumulative),
-        discounted_payback=payback(np.cumsum(cf * factors, axis=1)),
+        discounted_payback=payback(np.cumsum(cf * discount_factors(s.monthly_rate, h), axis=1)),
         multiple=shown,
         multiple_effective=effective,
         value_at_horizon=cumulative[:, -1],

@@ -126,6 +126,27 @@ def _choice(value: object, name: str, allowed: dict[str, str], listed: tuple[str
     return allowed[key]
 
 
+# kind -> (how to read it, what is allowed, what to say otherwise)
+BOUNDED = {
+    "money": (_number, lambda x: x >= 0, "is negative; enter 0 or more"),
+    "cap": (_number, lambda x: x > 0, "must be above 0 (leave it blank for no cap)"),
+    "percent": (_percent, lambda x: x > -1, "must be above -100%"),
+    "decay": (_percent, lambda x: 0 <= x < 1, "must be from 0% up to (not including) 100%"),
+    "confidence": (_percent, lambda x: 0 < x <= 1, "must be above 0% and at most 100%"),
+    "rate": (_percent, lambda x: 0 <= x <= 1, "must be from 0% to 100%"),
+    "threshold": (_number, lambda x: x > 1, "must be more than 1"),
+    "money_or_none": (_number, lambda x: x >= 0, "is negative; enter 0 or more, or leave it blank"),
+}
+
+
+def _bounded(kind: str, value: object, name: str) -> float:
+    read, allowed, problem = BOUNDED[kind]
+    number = read(value, name)
+    if not allowed(number):
+        raise _Bad("out-of-range", f"{name} {show(value)} {problem}")
+    return number
+
+
 def _scalar(column: Column, value: object) -> object:
     """One cell of an initiative column, validated; ranges are handled by `_cell`."""
     name, kind = label(column.header), column.kind
@@ -140,31 +161,8 @@ def _scalar(column: Column, value: object) -> object:
         return _choice(value, name, FORM_ALIASES, FORMS)
     if kind == "lever_point":
         return _choice(value, name, {p: p for p in LEVER_POINTS}, LEVER_POINTS)
-    if kind == "money":
-        number = _number(value, name)
-        if number < 0:
-            raise _Bad("out-of-range", f"{name} {show(value)} is negative; enter 0 or more")
-        return number
-    if kind == "cap":
-        number = _number(value, name)
-        if number <= 0:
-            raise _Bad("out-of-range", f"{name} {show(value)} must be above 0 (leave it blank for no cap)")
-        return number
-    if kind == "percent":
-        number = _percent(value, name)
-        if number <= -1:
-            raise _Bad("out-of-range", f"{name} {show(value)} must be above -100%")
-        return number
-    if kind == "decay":
-        number = _percent(value, name)
-        if not 0 <= number < 1:
-            raise _Bad("out-of-range", f"{name} {show(value)} must be from 0% up to (not including) 100%")
-        return number
-    if kind == "confidence":
-        number = _percent(value, name)
-        if not 0 < number <= 1:
-            raise _Bad("out-of-range", f"{name} {show(value)} must be above 0% and at most 100%")
-        return number
+    if kind in BOUNDED:
+        return _bounded(kind, value, name)
     if kind == "whole":
         return _whole(value, name, 0, None)
     if kind == "quality":
@@ -339,23 +337,10 @@ def _setting_value(setting: Setting, value: object) -> object:
         return _text(value)
     if kind == "whole":
         return _whole(value, name, setting.low, setting.high)
-    if kind == "percent":
-        number = _percent(value, name)
-        if not 0 <= number <= 1:
-            raise _Bad("out-of-range", f"{name} {show(value)} must be from 0% to 100%")
-        return number
-    if kind == "threshold":
-        number = _number(value, name)
-        if number <= 1:
-            raise _Bad("out-of-range", f"{name} {show(value)} must be more than 1")
-        return number
+    if kind in BOUNDED:
+        return _bounded(kind, value, name)
     if kind == "rank_by":
         return _choice(value, name, {header_key(k): k for k in RANK_BY}, RANK_BY)
-    if kind == "money_or_none":
-        number = _number(value, name)
-        if number < 0:
-            raise _Bad("out-of-range", f"{name} {show(value)} is negative; enter 0 or more, or leave it blank")
-        return number
     raise AssertionError(f"unknown setting kind {kind}")
 
 

@@ -72,7 +72,7 @@ COLUMN_BY_KEY = {c.header.casefold(): c for c in COLUMNS}
 class Setting:
     name: str
     field: str
-    kind: str  # text, whole, percent, threshold, rank_by, money_or_none
+    kind: str  # text, whole, rate, threshold, rank_by, money_or_none
     default: object
     low: float | None = None
     high: float | None = None
@@ -83,7 +83,7 @@ SETTINGS = (
     Setting("Team", "team", "text", None, help="Blank = the workbook's file name."),
     Setting("Currency", "currency", "text", "USD", help="A label such as USD, EUR or GBP."),
     Setting("Horizon (months)", "horizon", "whole", 36, 1, 600, help="How far to project, 1-600 months."),
-    Setting("Discount rate (annual)", "discount_rate", "percent", 0.10, 0, 1, help="0% to 100% a year."),
+    Setting("Discount rate (annual)", "discount_rate", "rate", 0.10, help="0% to 100% a year."),
     Setting("Amplification threshold", "threshold", "threshold", 3.0,
             help="The leverage multiple above which weak quality is flagged; more than 1."),
     Setting("Rank by", "rank_by", "rank_by", "risk-adjusted NPV", help=", ".join(RANK_BY)),

@@ -108,7 +108,7 @@ def _settings(workbook, settings: dict) -> None:
     for r, setting in enumerate(SETTINGS, start=1):
         value = settings.get(setting.name, setting.default)
         ws.write_string(r, 0, setting.name)
-        _write_value(ws, r, 1, value, percent if setting.kind == "percent" else None)
+        _write_value(ws, r, 1, value, percent if setting.kind == "rate" else None)
         ws.write_string(r, 2, setting.help)
         if setting.kind == "rank_by":
             ws.data_validation(r, 1, r, 1, {"validate": "list", "source": list(RANK_BY)})
