@@ -7,8 +7,9 @@ list (workbook.xml), its relationships, the content types and the style
 sheet. leverkit's sheets are built by the same XlsxWriter code as the
 separate ranked workbook and spliced in, their strings made inline and their
 style indices moved past the team's. Sheets leverkit wrote earlier are
-recognised by their sheetId (kept in a hidden defined name) and replaced
-where they stand, so no team sheet ever changes position or index.
+recognised by hidden defined names that point at them (the same markers the
+Excel button uses) and replaced where they stand, so no team sheet ever
+changes position or index.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from .files import atomic_path, open_by
 from .issues import LeverkitError
 from .ranking import Ranking
 from .reading import _resolve, refuse_hostile_xml
+from .tables import MARKER_PREFIX, marked_sheet, marker
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -31,7 +33,6 @@ PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 WORKSHEET_TYPE = REL + "/worksheet"
-MARKER = "_leverkit_sheets"
 PREFIX = "leverkit-"
 STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
                "tableStyles", "colors", "extLst")
@@ -268,22 +269,23 @@ class _Splice:
     # -- checks before anything changes -------------------------------------
 
     def ours(self) -> dict[str, object]:
-        """Sheets leverkit wrote earlier, by name: sheet elements whose sheetId the marker lists."""
-        ids = set()
-        for name in self.workbook.iter(_q(MAIN, "definedName")):
-            if name.get("name") == MARKER:
-                ids = set((name.text or "").strip('"').split())
-        return {s.get("name"): s for s in self.workbook.iter(_q(MAIN, "sheet")) if s.get("sheetId") in ids}
+        """Sheets leverkit wrote earlier, whatever they are called now: output name -> sheet element."""
+        by_name = {s.get("name"): s for s in self.workbook.iter(_q(MAIN, "sheet"))}
+        found = {}
+        for d in self.workbook.iter(_q(MAIN, "definedName")):
+            target = marked_sheet(d.get("name", ""), d.text) if d.get("localSheetId") is None else None
+            if target in by_name:
+                found[d.get("name")[len(MARKER_PREFIX):]] = by_name[target]
+        return found
 
     def check(self, ours: dict) -> None:
         protection = self.workbook.find(_q(MAIN, "workbookProtection"))
         if protection is not None and protection.get("lockStructure") in ("1", "true"):
             raise InPlaceRefused(f"{self.path}: its structure is protected, so sheets cannot be added without the password")
-        ours_by_key = {name.casefold() for name in ours}
         writing = {name.casefold() for name in self.new_sheets}
         for sheet in self.workbook.iter(_q(MAIN, "sheet")):
             name = sheet.get("name", "")
-            if name.casefold() in writing and name.casefold() not in ours_by_key:
+            if name.casefold() in writing and not any(sheet is mine for mine in ours.values()):
                 raise InPlaceRefused(
                     f"{self.path}: already has its own sheet named {name!r}, which writing in place would replace"
                 )
@@ -362,13 +364,11 @@ class _Splice:
                     self._drop(old)
         sheets = self.workbook.find(_q(MAIN, "sheets"))
         next_id = max(int(s.get("sheetId")) for s in sheets) + 1
-        ids = []
         for name, source in self.new_sheets.items():
-            existing = next((s for n, s in ours.items() if n.casefold() == name.casefold()), None)
+            existing = ours.get(name)
             if existing is not None:
                 existing.set("name", name)
                 target = self.rels[existing.get(_q(REL, "id"))][1]
-                ids.append(existing.get("sheetId"))
             else:
                 target = posixpath.join(posixpath.dirname(self.workbook_part), "worksheets", f"{PREFIX}{name.lower()}.xml")
                 rel_id = self._new_rel_id()
@@ -376,10 +376,9 @@ class _Splice:
                                  Target=_relative(self.workbook_part, target))
                 sheet = etree.SubElement(sheets, _q(MAIN, "sheet"), name=name, sheetId=str(next_id))
                 sheet.set(_q(REL, "id"), rel_id)
-                ids.append(str(next_id))
                 next_id += 1
             self._copy_part(source, target, self._sheet)
-        self._mark(ids)
+        self._mark()
         self.team.parts[self.workbook_part] = _dump(self.workbook)
         self.team.parts[self.wb_rels_part] = _dump(self.wb_rels)
         self.team.parts[self.styles_part] = _dump(self.style.team)
@@ -392,14 +391,16 @@ class _Splice:
             n += 1
         return f"rIdLeverkit{n}"
 
-    def _mark(self, ids: list[str]) -> None:
+    def _mark(self) -> None:
+        """A hidden marker name for each of leverkit's sheets, replacing earlier ones."""
         from lxml import etree
 
         names = _insert_ordered(self.workbook, "definedNames", WORKBOOK_ORDER)
-        marker = next((d for d in names if d.get("name") == MARKER), None)
-        if marker is None:
-            marker = etree.SubElement(names, _q(MAIN, "definedName"), name=MARKER, hidden="1")
-        marker.text = '"' + " ".join(ids) + '"'
+        for old in [d for d in names if d.get("name", "").startswith(MARKER_PREFIX) and d.get("localSheetId") is None]:
+            names.remove(old)
+        for sheet in self.new_sheets:
+            name, refers_to = marker(sheet)
+            etree.SubElement(names, _q(MAIN, "definedName"), name=name, hidden="1").text = refers_to
 
 
 def write_in_place(ranking: Ranking, path: str | Path) -> Path:

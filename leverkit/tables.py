@@ -7,6 +7,7 @@ Blank cells are None; numbers are Python floats and ints.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from .ranking import Ranking
@@ -23,6 +24,28 @@ class Table:
 
     def kind(self, r: int, c: int) -> str:
         return (self.cell_kinds or {}).get((r, c), self.kinds[c])
+
+
+OUTPUT_SHEETS = ("Ranked", "Projection", "Portfolio", "Issues")
+MARKER_PREFIX = "_leverkit_"
+TABLE_STYLE = "Table Style Medium 2"
+
+
+def marker(sheet: str) -> tuple[str, str]:
+    """The defined name, and what it refers to, that marks `sheet` as written by leverkit.
+
+    Excel keeps the reference pointing at the sheet if someone renames it, so a
+    re-run knows its own sheets and never mistakes a team's sheet for one.
+    """
+    return MARKER_PREFIX + sheet, "'" + sheet.replace("'", "''") + "'!$A$1"
+
+
+def marked_sheet(name: str, refers_to: str | None) -> str | None:
+    """The sheet a leverkit marker refers to, or None for any other defined name."""
+    if not name.startswith(MARKER_PREFIX) or not refers_to:
+        return None
+    match = re.match(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!", refers_to.strip())
+    return (match[1].replace("''", "'") if match[1] else match[2]) if match else None
 
 
 RANKED_COLUMNS = (

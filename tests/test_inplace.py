@@ -116,8 +116,9 @@ def test_nothing_of_the_team_is_lost(tmp_path, suffix):
             assert after_parts[name] == data, f"{name} changed"
     assert after_view["sheets"] == ["Initiatives", "Budget"] + OURS
     after_view["sheets"] = before_view["sheets"]
-    assert ("_leverkit_sheets", '"3 4 5 6"') in after_view["names"]  # how a re-run knows its own sheets
-    after_view["names"].remove(("_leverkit_sheets", '"3 4 5 6"'))
+    markers = [(f"_leverkit_{name}", f"'{name}'!$A$1") for name in OURS]  # how a re-run knows its own sheets
+    assert [n for n in after_view["names"] if n[0].startswith("_leverkit_")] == sorted(markers)
+    after_view["names"] = [n for n in after_view["names"] if not n[0].startswith("_leverkit_")]
     assert after_view == before_view
     if suffix == ".xlsm":
         assert after_parts["xl/vbaProject.bin"] == vba_project()
@@ -194,6 +195,26 @@ def test_cli_falls_back_to_the_separate_workbook_when_refused(tmp_path):
     assert "is open in Excel by Jane Doe" in result.output and "wrote the separate ranked workbook instead" in result.output
     assert path.read_bytes() == before
     assert (tmp_path / "out" / "team_ranked.xlsx").exists() and (tmp_path / "out" / "team.html").exists()
+
+
+def test_our_sheets_are_known_by_their_markers_even_when_renamed(tmp_path):
+    from lxml import etree
+
+    path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
+    leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.defined_names["_leverkit_Ranked"].hidden
+    data = parts(path)
+    # someone renames Ranked to "Old ranking"; Excel rewrites the marker with the sheet
+    data["xl/workbook.xml"] = data["xl/workbook.xml"].replace(b'name="Ranked"', b'name="Old ranking"').replace(
+        b"'Ranked'!$A$1", b"'Old ranking'!$A$1")
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, content in data.items():
+            zf.writestr(name, content)
+    leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
+    book = etree.fromstring(parts(path)["xl/workbook.xml"])
+    names = [s.get("name") for s in book.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet")]
+    assert names == ["Initiatives", "Budget"] + OURS
 
 
 def test_refuses_when_the_team_has_its_own_ranked_sheet(team):
