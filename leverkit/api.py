@@ -65,6 +65,13 @@ def write_template(path, rows=None, settings=None) -> Path:
     return write(path, EXAMPLE_ROWS if rows is None else rows, settings)
 
 
+def write_macro_workbook(path, interpreter=None):
+    """Write a macro workbook with the "Rank initiatives" button, and the module it runs."""
+    from .template import write_macro_workbook as write
+
+    return write(path, interpreter)
+
+
 def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = False) -> Report:
     """Load, rank and write one workbook's outputs.
 

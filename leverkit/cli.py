@@ -64,5 +64,31 @@ def template(path: Path, force: bool) -> None:
     click.echo(f"wrote {path}")
 
 
+@cli.group()
+def xl() -> None:
+    """The Excel button: macro workbooks that rank themselves through xlwings."""
+
+
+@xl.command("init")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--interpreter", metavar="PYTHON",
+              help="The Python that has leverkit installed, written to the workbook's xlwings.conf sheet.")
+@click.option("--force", is_flag=True, help="Overwrite PATH and its .py module if they exist.")
+def xl_init(path: Path, interpreter: str | None, force: bool) -> None:
+    """Write PATH.xlsm with a "Rank initiatives" button, and PATH.py, the module the button runs."""
+    if path.suffix.lower() != ".xlsm":
+        raise click.UsageError(f"{path}: a macro workbook must end in .xlsm")
+    if not path.stem.isidentifier():
+        raise click.UsageError(
+            f"{path}: the button imports a Python module named after the workbook, so the name must be "
+            f"letters, digits and underscores, not starting with a digit (for example team_plan.xlsm)"
+        )
+    for target in (path, path.with_suffix(".py")):
+        if target.exists() and not force:
+            raise click.UsageError(f"{target} exists; choose another name, or pass --force to overwrite it")
+    workbook, module = api.write_macro_workbook(path, interpreter)
+    click.echo(f"wrote {workbook} and {module}")
+
+
 def main() -> None:
     cli(prog_name="leverkit")

@@ -10,9 +10,8 @@ from pathlib import Path
 
 from .files import atomic_path
 from .ranking import Ranking
-from .tables import TABLE_STYLE, Table, sheets
+from .tables import FLAG_COLOURS, TABLE_STYLE, Table, sheets
 
-FLAG_COLOURS = {"red": ("#F8CBAD", "#9C0006"), "amber": ("#FFE699", "#7F6000"), "green": ("#C6EFCE", "#006100")}
 FROZEN_COLUMNS = {"Ranked": 3, "Projection": 3}
 CHART_LINES = 5
 

@@ -29,6 +29,7 @@ class Table:
 OUTPUT_SHEETS = ("Ranked", "Projection", "Portfolio", "Issues")
 MARKER_PREFIX = "_leverkit_"
 TABLE_STYLE = "Table Style Medium 2"
+FLAG_COLOURS = {"red": ("#F8CBAD", "#9C0006"), "amber": ("#FFE699", "#7F6000"), "green": ("#C6EFCE", "#006100")}  # fill, font
 
 
 def marker(sheet: str) -> tuple[str, str]:

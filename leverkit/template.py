@@ -80,13 +80,14 @@ def _write_value(ws, r: int, c: int, value, fmt) -> None:
         ws.write_number(r, c, value, fmt)
 
 
-def _initiatives(workbook, rows, currency: str) -> None:
+def _initiatives(workbook, rows, currency: str, top: int = 0):
+    """The Initiatives sheet, its table's header on row `top` (0-based)."""
     ws = workbook.add_worksheet("Initiatives")
     formats = _formats(workbook, currency)
     columns = []
     for c, column in enumerate(COLUMNS):
         fmt = formats.get(column.kind)
-        for r, row in enumerate(rows, start=1):
+        for r, row in enumerate(rows, start=top + 1):
             _write_value(ws, r, c, row.get(column.header), fmt)
         columns.append({"header": column.header, "format": fmt})
         width = 40 if column.field in ("name", "notes") else max(len(column.header) + 3, 12)
@@ -96,10 +97,11 @@ def _initiatives(workbook, rows, currency: str) -> None:
             "error_title": "Not on the list", "error_message": f"Choose a {column.header.lower()} from the list.",
         } if _dropdown(column) else {"validate": "any"}
         message.update(input_title=column.header[:32], input_message=column.help[:255])
-        ws.data_validation(1, c, TEMPLATE_ROWS, c, message)
-    ws.add_table(0, 0, max(len(rows), 1), len(COLUMNS) - 1,
+        ws.data_validation(top + 1, c, top + TEMPLATE_ROWS, c, message)
+    ws.add_table(top, 0, top + max(len(rows), 1), len(COLUMNS) - 1,
                  {"name": "Initiatives", "columns": columns, "style": "Table Style Medium 2"})
-    ws.freeze_panes(1, 2)
+    ws.freeze_panes(top + 1, 2)
+    return ws
 
 
 def _settings(workbook, settings: dict) -> None:
@@ -131,19 +133,84 @@ def _instructions(workbook) -> None:
         ws.write_string(r, 0, text, title if style == "title" else wrap)
 
 
+def _workbook(target):
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False, "strings_to_urls": False})
+    workbook.set_properties({"title": "leverkit planning workbook", "created": FIXED_DATE})
+    return workbook
+
+
 def write_template(path: str | Path, rows=EXAMPLE_ROWS, settings: dict | None = None) -> Path:
     """Write a planning workbook: the blank template, or one filled with `rows`.
 
     `rows` are dicts keyed by header; `settings` maps setting names to values.
     """
-    import xlsxwriter
-
     settings = settings or {}
     with atomic_path(path) as tmp:
-        workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
-        workbook.set_properties({"title": "leverkit planning workbook", "created": FIXED_DATE})
+        workbook = _workbook(tmp)
         _initiatives(workbook, list(rows), str(settings.get("Currency") or "USD"))
         _settings(workbook, settings)
         _instructions(workbook)
         workbook.close()
     return Path(path)
+
+
+MACRO = "SampleCall"  # the macro in xlwings' standalone quickstart VBA: imports <workbook stem>, calls main()
+BUTTON_ROWS = 2  # rows above the Initiatives table that hold the button
+MODULE = '''"""Run by the "Rank initiatives" button in {workbook} (xlwings RunPython).
+
+The button's macro imports the module named after the workbook and calls main():
+if you rename the workbook, rename this file to match.
+"""
+from leverkit.xl import main
+
+__all__ = ["main"]
+'''
+
+
+def xlwings_vba_project() -> bytes:
+    """The VBA project of the standalone quickstart workbook shipped inside the installed xlwings.
+
+    It holds xlwings' RunPython and the `SampleCall` macro, so nothing of
+    xlwings' VBA lives in this repository and it always matches the installed
+    xlwings version.
+    """
+    import zipfile
+
+    import xlwings
+
+    with zipfile.ZipFile(Path(xlwings.__file__).parent / "quickstart_standalone.xlsm") as zf:
+        return zf.read("xl/vbaProject.bin")
+
+
+def write_macro_workbook(path: str | Path, interpreter: str | None = None) -> tuple[Path, Path]:
+    """Write PATH.xlsm with a "Rank initiatives" button, and the Python module beside it.
+
+    `interpreter` (the Python that has leverkit installed) goes on an
+    `xlwings.conf` sheet, where xlwings' RunPython looks for it.
+    """
+    import io
+
+    path = Path(path)
+    module = path.with_suffix(".py")
+    with atomic_path(path) as tmp:
+        workbook = _workbook(tmp)
+        workbook.add_vba_project(io.BytesIO(xlwings_vba_project()), is_stream=True)
+        workbook.set_vba_name("ThisWorkbook")
+        ws = _initiatives(workbook, list(EXAMPLE_ROWS), "USD", top=BUTTON_ROWS)
+        ws.insert_button(0, 0, {"macro": MACRO, "caption": "Rank initiatives", "width": 190, "height": 34,
+                                "description": "Rank the initiatives and write the Ranked, Projection, Portfolio and Issues sheets"})
+        ws.write_string(0, 2, "Fill one row per initiative, then press Rank initiatives.",
+                        workbook.add_format({"bold": True, "font_size": 12}))
+        _settings(workbook, {})
+        _instructions(workbook)
+        if interpreter:
+            conf = workbook.add_worksheet("xlwings.conf")
+            conf.write_row(0, 0, ["Interpreter_Win", interpreter])
+            conf.write_row(1, 0, ["Interpreter_Mac", interpreter])
+            conf.set_column(0, 1, 40)
+        workbook.close()
+    with atomic_path(module) as tmp:
+        tmp.write_text(MODULE.format(workbook=path.name), encoding="utf-8")
+    return path, module

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "svg")
+os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"  # xlwings' remote engine, for the test suite only
 
 HEADERS = ["ID", "Initiative", "Owner", "Leverage form", "Lever point", "Upfront cost", "Maintenance / month",
            "Reach / month", "Value per reach", "Growth / month", "Reach cap", "Delay (months)", "Decay / month",
@@ -85,3 +86,48 @@ def owner_file(path, user: str):
     data = bytes([len(user)]) + user.encode("latin-1").ljust(53) + bytes([len(user), 0]) + user.encode("utf-16-le")
     lock.write_bytes(data.ljust(165, b" "))
     return lock
+
+
+def xl_book(sheets: dict, name="plan.xlsm", names=(), tables=None):
+    """An open workbook as xlwings' remote engine sees it (`xw.Book(json=...)`): sheets' values anchored at A1."""
+    import copy
+
+    import xlwings as xw
+
+    payload = {
+        "client": "Office.js",
+        "version": xw.__version__,
+        "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
+        "names": list(names),
+        "sheets": [
+            {"name": sheet, "values": [["" if v is None else v for v in row] for row in values] or [[]],
+             "pictures": [], "shapes": [], "charts": [], "notes": [], "tables": (tables or {}).get(sheet, []),
+             "print_area": None}
+            for sheet, values in sheets.items()
+        ],
+    }
+    return xw.Book(json=copy.deepcopy(payload)), payload  # xlwings updates its copy as it records
+
+
+def replay(payload, actions) -> dict[str, dict[tuple[int, int], object]]:
+    """What the recorded actions leave in each sheet's cells: sheet -> {(row, column): value}, zero-based."""
+    order = [s["name"] for s in payload["sheets"]]
+    cells = {s["name"]: {(r, c): v for r, row in enumerate(s["values"]) for c, v in enumerate(row) if v != ""}
+             for s in payload["sheets"]}
+    for action in actions:
+        func, position = action["func"], action["sheet_position"]
+        if func == "addSheet":
+            index, name = action["args"]
+            order.insert(index, name)
+            cells[name] = {}
+        elif func in ("sheetClear", "sheetClearContents"):
+            cells[order[position]] = {}
+        elif func == "setSheetName":
+            cells[action["args"][0]] = cells.pop(order[position])
+            order[position] = action["args"][0]
+        elif func == "setValues":
+            grid = cells[order[position]]
+            for i, row in enumerate(action["values"]):
+                for j, value in enumerate(row):
+                    grid[(action["start_row"] + i, action["start_column"] + j)] = value
+    return cells

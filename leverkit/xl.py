@@ -1,0 +1,163 @@
+"""The Excel button: rank the open workbook through xlwings (RunPython).
+
+`main` is what the macro's Python module calls: Book.caller(), then
+`rank_book`, which reads the open Book's sheets through the same
+`parse_sheets` as the file reader, ranks, and writes Ranked, Projection,
+Portfolio and Issues back into the same open Book. xlwings is imported only
+by `main`; everything else works on whatever Book it is handed, so the tests
+drive it with xlwings' own remote-engine Book.
+"""
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from .excel import number_formats
+from .issues import LeverkitError
+from .ranking import Ranking, rank
+from .reading import INITIATIVES, SETTINGS, Grid, parse_sheets
+from .tables import FLAG_COLOURS, MARKER_PREFIX, OUTPUT_SHEETS, Table, marked_sheet, marker, sheets
+
+TABLE_STYLE = "TableStyleMedium2"  # the name Excel's object model uses
+TITLE = "leverkit could not rank this workbook"
+
+
+def main() -> None:
+    """The entry the "Rank initiatives" button runs."""
+    import xlwings as xw
+
+    rank_book(xw.Book.caller())
+
+
+def rank_book(book) -> None:
+    """Rank the open `book` and write the ranked sheets into it.
+
+    Invalid cells are listed on the Issues sheet; anything that stops the
+    whole workbook is shown in one message box, never as a traceback.
+    """
+    try:
+        write_book(book, rank(read_book(book)))
+    except LeverkitError as error:
+        book.app.alert(str(error), title=TITLE, buttons="ok", mode="critical")
+
+
+def read_book(book):
+    """The Initiatives and Settings sheets of an open Book, validated into a Plan.
+
+    Reads through the Book itself (never the file on disk), so it works for
+    any name and any folder, including synced drives that report a URL.
+    """
+    wanted = {INITIATIVES.casefold(), SETTINGS.casefold()}
+    grids = {}
+    for sheet in book.sheets:
+        if sheet.name.casefold() in wanted:
+            used = sheet.used_range
+            grids[sheet.name] = Grid(sheet.name, used.options(ndim=2).value, used.row - 1, used.column - 1)
+        else:
+            grids[sheet.name] = Grid(sheet.name, [])
+    return parse_sheets(grids, book.name, PurePath(book.name).stem)
+
+
+def as_text(value: object) -> str:
+    """Text Excel must keep as typed: a leading apostrophe stops it reading `=...` as a
+    formula or `1/2` as a date; Excel stores the text without the apostrophe."""
+    text = str(value)
+    risky = text[:1] in ("=", "+", "-", "@", "'", "#") or any(ch.isdigit() for ch in text) or text.upper() in ("TRUE", "FALSE")
+    return "'" + text if risky else text
+
+
+def _cell(value, kind: str):
+    if value is None:
+        return None
+    if kind == "text" or (kind == "auto" and isinstance(value, str)):
+        return as_text(value)
+    return value
+
+
+def _our_sheets(book) -> dict[str, object]:
+    """leverkit's sheets in this book, found through their marker names: output name -> Sheet."""
+    by_name = {sheet.name: sheet for sheet in book.sheets}
+    found = {}
+    for name in book.names:
+        target = marked_sheet(name.name, name.refers_to)
+        if target in by_name:
+            found[name.name[len(MARKER_PREFIX):]] = by_name[target]
+    return found
+
+
+def _check(book, ours: dict, tables: dict[str, list[Table]]) -> None:
+    """Refuse before writing anything if a team sheet or table would be overwritten."""
+    mine = {sheet.name for sheet in ours.values()}
+    ours_tables = {t.name.casefold() for group in tables.values() for t in group}
+    for sheet in book.sheets:
+        if sheet.name in mine:
+            continue
+        if sheet.name.casefold() in {s.casefold() for s in OUTPUT_SHEETS}:
+            raise LeverkitError(f"{book.name}: already has its own sheet named {sheet.name!r}; "
+                                f"rename it so leverkit can write its {sheet.name} sheet")
+        for table in sheet.tables:
+            if table.name.casefold() in ours_tables:
+                raise LeverkitError(f"{book.name}: already has a table named {table.name!r} on {sheet.name}; rename it")
+
+
+def _write_table(sheet, table: Table, left: int, formats: dict) -> None:
+    rows = len(table.rows)
+    block = [[as_text(h) for h in table.headers]]
+    block += [[_cell(v, table.kind(r, c)) for c, v in enumerate(row)] for r, row in enumerate(table.rows)]
+    if table.totals is not None:
+        block.append([_cell(v, table.kinds[c]) for c, v in enumerate(table.totals)])
+    sheet.range((1, left + 1)).value = block
+    last = len(block)
+    for c, kind in enumerate(table.kinds):
+        if formats.get(kind) and last > 1:
+            sheet.range((2, left + c + 1), (last, left + c + 1)).number_format = formats[kind]
+    for (r, c), kind in (table.cell_kinds or {}).items():
+        if formats.get(kind):
+            sheet.range((r + 2, left + c + 1)).number_format = formats[kind]
+    area = sheet.range((1, left + 1), (max(rows, 1) + 1, left + len(table.headers)))
+    existing = next((t for t in sheet.tables if t.name.casefold() == table.name.casefold()), None)
+    if existing is not None:
+        existing.resize(area)
+    else:
+        sheet.tables.add(source=area, name=table.name, table_style_name=TABLE_STYLE, has_headers=True)
+
+
+def _flag_colours(sheet, table: Table) -> None:
+    c = table.headers.index("Risk flag") + 1
+    cells = sheet.range((2, c), (max(len(table.rows), 1) + 1, c))
+    for flag, (fill, font) in FLAG_COLOURS.items():
+        cells.conditional_formats.add_cell_value("equal_to", f'"{flag}"', fill_color=fill, font_color=font)
+
+
+def _links(sheet, table: Table) -> None:
+    """Each issue's cell address becomes a link that jumps to that cell."""
+    where, at = table.headers.index("Sheet"), table.headers.index("Cell")
+    for r, row in enumerate(table.rows, start=2):
+        target = "'" + row[where].replace("'", "''") + "'!" + row[at]
+        sheet.range((r, at + 1)).add_hyperlink("#" + target, text_to_display=row[at], screen_tip=f"Go to {row[where]}!{row[at]}")
+
+
+def write_book(book, ranking: Ranking) -> None:
+    """Write the four ranked sheets into the open Book, replacing only leverkit's own sheets."""
+    ours = _our_sheets(book)
+    output = sheets(ranking)
+    _check(book, ours, output)
+    formats = number_formats(ranking.plan.settings.currency)
+    for name, tables in output.items():
+        sheet = ours.get(name)
+        if sheet is None:
+            sheet = book.sheets.add(name, after=book.sheets[-1])
+            marker_name, refers_to = marker(name)
+            book.names.add(marker_name, "=" + refers_to)
+        else:
+            sheet.clear()
+            if sheet.name != name:
+                sheet.name = name
+        left = 0
+        for table in tables:
+            _write_table(sheet, table, left, formats)
+            left += len(table.headers) + 1
+        if name == "Ranked":
+            _flag_colours(sheet, tables[0])
+        if name == "Issues":
+            _links(sheet, tables[0])
+        sheet.autofit("columns")
