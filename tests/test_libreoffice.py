@@ -63,3 +63,11 @@ def test_in_place_macro_workbook_opens(tmp_path):
     assert {"Initiatives", "Budget", "Ranked", "Projection", "Portfolio", "Issues"} <= set(lo)
     assert lo["Budget"][4][:2] == ["", "600"] or lo["Budget"][4][1] == "600"
     assert_same_sheet(lo["Ranked"], calamine_sheets(path)["Ranked"])
+
+
+def test_the_macro_workbook_opens(tmp_path):
+    path = tmp_path / "team_plan.xlsm"
+    leverkit.write_macro_workbook(path)
+    lo = libreoffice_sheets(path, tmp_path)
+    assert sorted(lo) == ["Initiatives", "Instructions", "Settings"]
+    assert lo["Initiatives"][2][:2] == ["ID", "Initiative"] and lo["Initiatives"][3][1] == "Automate the weekly status report"
