@@ -68,7 +68,7 @@ def phases(path: Path, out: Path) -> dict[str, float]:
 
     times = {}
     start = time.perf_counter()
-    grids = read_grids(path)
+    grids = read_grids(path.read_bytes(), str(path))
     times["read"] = time.perf_counter() - start
     start = time.perf_counter()
     plan = parse_sheets(grids, str(path), path.stem)

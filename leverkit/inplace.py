@@ -121,7 +121,7 @@ class _Package:
                 stack += [target for _, target in self.rels(name).values()]
         return found
 
-    def write(self, target: Path) -> None:
+    def write(self, target) -> None:
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
             for name in self.names:
                 if name in self.parts:
@@ -403,6 +403,42 @@ class _Splice:
             etree.SubElement(names, _q(MAIN, "definedName"), name=name, hidden="1").text = refers_to
 
 
+def splice(team: bytes, ranked: bytes, source) -> bytes:
+    """The team's workbook with the ranked workbook's sheets spliced in, as new bytes.
+
+    Pure: no files are touched. Raises InPlaceRefused where losing nothing
+    cannot be guaranteed; `source` names the workbook in that message.
+    """
+    with zipfile.ZipFile(io.BytesIO(team)) as zf:
+        refuse_hostile_xml(zf, source)
+    package = _Package(team)
+    try:
+        _Splice(package, _Package(ranked), source).run()
+    except (KeyError, ValueError, TypeError) as exc:
+        raise InPlaceRefused(f"{source}: has a package layout leverkit cannot edit safely ({exc})") from None
+    buffer = io.BytesIO()
+    package.write(buffer)
+    return buffer.getvalue()
+
+
+def refuse_if_open(path: Path) -> None:
+    who = open_by(path)
+    if who is not None:
+        raise InPlaceRefused(
+            f"{path}: is open in Excel{f' by {who}' if who else ''}; close it there before writing in place"
+        )
+
+
+def replace_unless_changed(path: Path, data: bytes, before: os.stat_result) -> None:
+    """Write `data` over `path` in one step, unless someone saved the file since `before`."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+        shutil.copymode(path, tmp)
+        now = os.stat(path)
+        if (now.st_mtime_ns, now.st_size) != (before.st_mtime_ns, before.st_size):
+            raise InPlaceRefused(f"{path}: was saved by someone else while leverkit worked; run again")
+
+
 def write_in_place(ranking: Ranking, path: str | Path) -> Path:
     """Add Ranked, Projection, Portfolio and Issues to the team's workbook at `path`.
 
@@ -413,26 +449,9 @@ def write_in_place(ranking: Ranking, path: str | Path) -> Path:
     from .excel import build
 
     path = Path(path)
-    who = open_by(path)
-    if who is not None:
-        raise InPlaceRefused(
-            f"{path}: is open in Excel{f' by {who}' if who else ''}; close it there before writing in place"
-        )
+    refuse_if_open(path)
     before = path.stat()
-    data = path.read_bytes()
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        refuse_hostile_xml(zf, path)
-    buffer = io.BytesIO()
-    build(ranking, buffer)
-    team = _Package(data)
-    try:
-        _Splice(team, _Package(buffer.getvalue()), path).run()
-    except (KeyError, ValueError, TypeError) as exc:
-        raise InPlaceRefused(f"{path}: has a package layout leverkit cannot edit safely ({exc})") from None
-    with atomic_path(path) as tmp:
-        team.write(tmp)
-        shutil.copymode(path, tmp)
-        now = os.stat(path)
-        if (now.st_mtime_ns, now.st_size) != (before.st_mtime_ns, before.st_size):
-            raise InPlaceRefused(f"{path}: was saved by someone else while leverkit worked; run again")
+    ranked = io.BytesIO()
+    build(ranking, ranked)
+    replace_unless_changed(path, splice(path.read_bytes(), ranked.getvalue(), path), before)
     return path

@@ -7,6 +7,7 @@ open workbook) both feed it, so they validate identically.
 from __future__ import annotations
 
 import datetime
+import io
 import math
 import re
 import zipfile
@@ -411,10 +412,10 @@ def parse_sheets(sheets: dict[str, Grid], source: str, default_team: str) -> Pla
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _refuse_ole(path: Path) -> None:
+def _refuse_ole(data: bytes, path) -> None:
     import olefile
 
-    with olefile.OleFileIO(str(path)) as ole:
+    with olefile.OleFileIO(data) as ole:
         encrypted = ole.exists("EncryptedPackage")
     if encrypted:
         raise LeverkitError(
@@ -548,38 +549,45 @@ def _calamine_grid(book, name: str) -> Grid:
     return Grid(name, sheet.to_python(), top, left)
 
 
-def read_grids(path: Path) -> dict[str, Grid]:
-    """The Initiatives and Settings sheets of a .xlsx or .xlsm file as cell values with addresses.
+def read_grids(data: bytes, source) -> dict[str, Grid]:
+    """The Initiatives and Settings sheets of a .xlsx or .xlsm file's bytes, as cell values with addresses.
 
-    Other sheets are listed by name only, for messages.
+    Other sheets are listed by name only, for messages; `source` names the file in them.
     """
-    try:
-        with path.open("rb") as stream:
-            head = stream.read(8)
-    except OSError as exc:
-        raise LeverkitError(f"{path}: cannot be opened ({exc.strerror or exc})") from None
-    if head == _OLE_MAGIC:
-        _refuse_ole(path)
-    if not zipfile.is_zipfile(path):
-        raise LeverkitError(f"{path}: is not an Excel workbook (.xlsx or .xlsm)")
-    with zipfile.ZipFile(path) as zf:
-        refuse_hostile_xml(zf, path)
-        _, parts = sheet_parts(zf, path)
+    if data[:8] == _OLE_MAGIC:
+        _refuse_ole(data, source)
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise LeverkitError(f"{source}: is not an Excel workbook (.xlsx or .xlsm)")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        refuse_hostile_xml(zf, source)
+        _, parts = sheet_parts(zf, source)
         wanted = {name for name in parts if name.casefold() in (INITIATIVES.casefold(), SETTINGS.casefold())}
-        _refuse_uncached(zf, parts, wanted, path)
+        _refuse_uncached(zf, parts, wanted, source)
 
     from python_calamine import CalamineWorkbook
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         grids = {name: _calamine_grid(book, name) for name in wanted}
     except Exception as exc:
-        raise LeverkitError(f"{path}: could not be read as a workbook ({exc})") from None
+        raise LeverkitError(f"{source}: could not be read as a workbook ({exc})") from None
     grids.update({name: Grid(name, []) for name in parts if name not in grids})
     return grids
+
+
+def read_bytes(data: bytes, source: str, default_team: str) -> Plan:
+    """Read and validate a workbook held in memory; `source` names it in messages."""
+    return parse_sheets(read_grids(data, source), source, default_team)
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise LeverkitError(f"{path}: cannot be opened ({exc.strerror or exc})") from None
 
 
 def read_workbook(path: str | Path) -> Plan:
     """Read and validate a team's .xlsx or .xlsm file."""
     path = Path(path)
-    return parse_sheets(read_grids(path), str(path), path.stem)
+    return read_bytes(read_file(path), str(path), path.stem)

@@ -268,11 +268,10 @@ def test_a_failed_write_leaves_the_workbook_whole(tmp_path, monkeypatch):
     path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
     before = path.read_bytes()
 
-    def broken(self, target):
-        Path(target).write_bytes(b"half a zip")
-        raise OSError("disk full")
+    def broken(source, target):
+        raise OSError("disk full")  # after the new workbook was written beside the old one
 
-    monkeypatch.setattr(inplace._Package, "write", broken)
+    monkeypatch.setattr(inplace.shutil, "copymode", broken)
     with pytest.raises(OSError, match="disk full"):
         leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
     assert path.read_bytes() == before
