@@ -60,14 +60,21 @@ def cumulative_cash_flow(ranking: Ranking) -> str:
 
 def quality_map(ranking: Ranking) -> str:
     """Quality (up) against leverage multiple (across, log scale), with the red zone shaded."""
-    fig, ax = _figure(8, 3.8)
     p = ranking.projection
-    threshold = ranking.plan.settings.threshold
-    finite = p.multiple_effective[np.isfinite(p.multiple_effective) & (p.multiple_effective > 0)]
+    items = ranking.plan.initiatives
+    return quality_map_of(p.multiple_effective, [i.quality for i in items], p.flags, [i.id for i in items],
+                          ranking.plan.settings.threshold)
+
+
+def quality_map_of(multiples, qualities, flags, labels, threshold: float) -> str:
+    """The quality-versus-amplification map of any set of initiatives (one team's, or a whole drive's)."""
+    fig, ax = _figure(8, 3.8)
+    multiples, flags = np.asarray(multiples, float), np.asarray(flags)
+    finite = multiples[np.isfinite(multiples) & (multiples > 0)]
     low = min(0.1, finite.min() / 2) if finite.size else 0.1
     high = max(threshold * 10, finite.max() * 2) if finite.size else threshold * 10
-    x = np.clip(np.nan_to_num(p.multiple_effective, posinf=high), low, high)
-    quality = np.fromiter((i.quality for i in ranking.plan.initiatives), float, len(ranking.plan.initiatives))
+    x = np.clip(np.nan_to_num(multiples, posinf=high), low, high)
+    quality = np.asarray(qualities, float)
     y = quality + (np.arange(len(quality)) % 5 - 2) * 0.06
     ax.fill_between([threshold, high], 0.5, 2.5, color=COLOURS[RED], alpha=0.15, linewidth=0)
     ax.fill_between([1, threshold], 0.5, 2.5, color=COLOURS[AMBER], alpha=0.12, linewidth=0)
@@ -75,11 +82,12 @@ def quality_map(ranking: Ranking) -> str:
     ax.axvline(threshold, color=COLOURS[RED], linestyle="--", linewidth=1)
     ax.text(threshold * 1.1, 0.75, f"red zone: quality ≤ 2 amplified ≥ {threshold:g}×", color=COLOURS[RED], fontsize=8)
     for flag in (GREEN, AMBER, RED):
-        mask = p.flags == flag
-        ax.scatter(x[mask], y[mask], s=36, color=COLOURS[flag], label=flag, zorder=3, edgecolors="white", linewidths=0.5)
+        mask = flags == flag
+        ax.scatter(x[mask], y[mask], s=36 if len(x) <= 500 else 8, color=COLOURS[flag], label=flag, zorder=3,
+                   edgecolors="white", linewidths=0.5)
     if len(quality) <= 60:
-        for xi, yi, item in zip(x, y, ranking.plan.initiatives):
-            ax.annotate(item.id[:12], (xi, yi), textcoords="offset points", xytext=(4, 3), fontsize=7)
+        for xi, yi, label in zip(x, y, labels):
+            ax.annotate(label[:12], (xi, yi), textcoords="offset points", xytext=(4, 3), fontsize=7)
     ax.set_xscale("log")
     ax.set_xlim(low, high)
     ax.set_ylim(0.5, 5.5)

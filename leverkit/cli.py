@@ -64,6 +64,54 @@ def template(path: Path, force: bool) -> None:
     click.echo(f"wrote {path}")
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="DIR_OR_GLOB...")
+@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for every workbook's outputs (mirroring the drive's folders), portfolio.xlsx and index.html.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Workbooks processed in parallel on this machine.  [default: the number of cores]")
+@click.option("--in-place", is_flag=True, help="Write the ranked sheets into each workbook (skipping any open in Excel).")
+@click.option("--force", is_flag=True, help="Recompute every workbook, even those unchanged since the last run.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run the per-workbook work on this Dask distributed scheduler (needs leverkit[dask]).")
+def batch(inputs: tuple[str, ...], out_dir: Path, workers: int | None, in_place: bool, force: bool,
+          scheduler: str | None) -> None:
+    """Rank every .xlsx and .xlsm below the folders (or globs) given, and write a portfolio view of all of them.
+
+    Exit codes: 0 every workbook found was processed, 1 any failed, 2 usage error.
+    """
+    from .batch import run_batch
+
+    bars = []
+
+    def progress(total: int):
+        bars.append(click.progressbar(length=total, label="Ranking", file=sys.stderr))
+        bars[0].__enter__()
+        return lambda: bars[0].update(1)
+
+    try:
+        report = run_batch(list(inputs), out_dir, workers=workers, in_place=in_place, force=force,
+                           scheduler=scheduler, progress=progress)
+    except LeverkitError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)
+    for problem in report.skipped:
+        click.echo(f"skipped: {problem.workbook}: {problem.reason}", err=True)
+    for problem in report.failed:
+        click.echo(f"error: {problem.workbook}: {problem.reason}", err=True)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(
+        f"{len(report.processed)} workbooks processed ({report.unchanged} unchanged), {len(report.skipped)} skipped, "
+        f"{len(report.failed)} failed; {report.initiatives} initiatives ranked in {report.seconds:.1f} s "
+        f"-> {report.out_dir / 'index.html'}"
+    )
+    sys.exit(1 if report.failed else 0)
+
+
 @cli.group()
 def xl() -> None:
     """The Excel button: macro workbooks that rank themselves through xlwings."""

@@ -16,11 +16,11 @@ FROZEN_COLUMNS = {"Ranked": 3, "Projection": 3}
 CHART_LINES = 5
 
 
-def number_formats(currency: str) -> dict[str, str | None]:
-    """Excel number formats by column kind; the currency label comes from Settings."""
-    label = currency.replace('"', "").replace("\\", "")
+def number_formats(currency: str | None) -> dict[str, str | None]:
+    """Excel number formats by column kind; the currency label comes from Settings (None: mixed, no label)."""
+    label = (currency or "").replace('"', "").replace("\\", "")
     return {
-        "money": f'#,##0 "{label}";[Red]-#,##0 "{label}"',
+        "money": f'#,##0 "{label}";[Red]-#,##0 "{label}"' if label else "#,##0;[Red]-#,##0",
         "months": "0.0",
         "multiple": '0.0"×"',
         "percent": "0%",
@@ -59,7 +59,7 @@ def _width(header: str, values: list, kind: str) -> float:
 class _Writer:
     """One workbook: formats are made once and shared by every table."""
 
-    def __init__(self, workbook, currency: str):
+    def __init__(self, workbook, currency: str | None):
         self.workbook = workbook
         self.formats = {}
         for kind, code in number_formats(currency).items():
@@ -100,8 +100,8 @@ class _Writer:
             "total_row": table.totals is not None,
         })
 
-    def flag_colours(self, ws, table: Table) -> None:
-        c = table.headers.index("Risk flag")
+    def flag_colours(self, ws, table: Table, left: int) -> None:
+        c = left + table.headers.index("Risk flag")
         last = max(len(table.rows), 1)
         for flag, (fill, font) in FLAG_COLOURS.items():
             ws.conditional_format(1, c, last, c, {
@@ -130,28 +130,36 @@ class _Writer:
         ws.insert_chart(len(table.rows) + 3, 1, chart)
 
 
-def build(ranking: Ranking, target) -> None:
-    """Write the four sheets of MODEL.md section 6 to a new .xlsx file (a path or a binary stream)."""
+def build_sheets(output: dict[str, list[Table]], currency: str | None, target) -> None:
+    """Write sheets of tables to a new .xlsx (a path or a binary stream), side by side on each sheet.
+
+    A "Risk flag" column is coloured by flag; a Projection sheet gets its line chart.
+    """
     import xlsxwriter
 
-    currency = ranking.plan.settings.currency
-    workbook = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, {"strings_to_formulas": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, {
+        "strings_to_formulas": False, "strings_to_urls": False})
     writer = _Writer(workbook, currency)
-    for name, tables in sheets(ranking).items():
+    for name, tables in output.items():
         ws = workbook.add_worksheet(name)
         left = 0
         for table in tables:
             writer.table(ws, table, left)
+            if "Risk flag" in table.headers:
+                writer.flag_colours(ws, table, left)
             left += len(table.headers) + 1
         ws.freeze_panes(1, FROZEN_COLUMNS.get(name, 0))
         ws.set_landscape()
-        if name != "Projection":
-            ws.fit_to_pages(1, 0)  # printed: all columns across one page, as many pages down as needed
-        if name == "Ranked":
-            writer.flag_colours(ws, tables[0])
         if name == "Projection":
             writer.chart(ws, tables[0], currency)
+        else:
+            ws.fit_to_pages(1, 0)  # printed: all columns across one page, as many pages down as needed
     workbook.close()
+
+
+def build(ranking: Ranking, target) -> None:
+    """Write the four sheets of MODEL.md section 6 to a new .xlsx file (a path or a binary stream)."""
+    build_sheets(sheets(ranking), ranking.plan.settings.currency, target)
 
 
 def write_ranked_workbook(ranking: Ranking, path: str | Path) -> Path:

@@ -28,7 +28,8 @@ FILTERS = {
 }
 
 
-def _environment():
+def environment():
+    """The Jinja2 environment for leverkit's pages: autoescaped, with number filters."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(
@@ -62,7 +63,7 @@ def render(ranking: Ranking, generated: datetime.date | None = None) -> str:
         }
         for rank, item, i in ranking.ranked()
     ]
-    return _environment().get_template("summary.html.j2").render(
+    return environment().get_template("summary.html.j2").render(
         plan=plan,
         settings=plan.settings,
         source=Path(plan.source).name,

@@ -1,0 +1,331 @@
+"""Batch runs over a drive of team workbooks: each ranked on its own, one portfolio view of all.
+
+The work for one workbook is `rank_workbook`, a pure function of the file's
+bytes, so it runs the same inline, in a pool of processes, or on a Dask
+cluster. Everything that touches the drive (finding workbooks, the lock, the
+records of what was done, writing outputs) happens in the one parent process.
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import io
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .files import TEMP_PREFIX, atomic_path, open_by
+from .issues import LeverkitError
+
+SUFFIXES = (".xlsx", ".xlsm")
+RECORD = ".leverkit.json"
+LOCK = ".leverkit-batch.lock"
+PORTFOLIO_RECORD = "portfolio" + RECORD
+IN_PLACE = "in place"
+RECORD_FORMAT = 1
+
+
+@dataclass
+class Problem:
+    """A workbook that was skipped or failed, and why."""
+
+    workbook: str
+    reason: str
+
+
+@dataclass
+class Job:
+    path: Path
+    relative: PurePosixPath  # the workbook's place under the output folder, unique in this run
+
+    def output(self, out_dir: Path, suffix: str) -> Path:
+        return out_dir / self.relative.parent / f"{self.relative.stem}{suffix}"
+
+
+@dataclass
+class Outcome:
+    """What ranking one workbook yields: files to write and a summary for the portfolio (or an error)."""
+
+    name: str
+    sha256: str
+    error: str | None = None
+    summary: dict = field(default_factory=dict)
+    issues: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class BatchReport:
+    out_dir: Path
+    processed: list[Outcome] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[Problem] = field(default_factory=list)
+    failed: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def initiatives(self) -> int:
+        return sum(len(o.summary["ranked"]) for o in self.processed)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def summarise(ranking, workbook: str) -> dict:
+    """The JSON-able facts the portfolio needs from one team's ranking."""
+    from .tables import RANKED_COLUMNS, ranked_rows
+
+    p, settings = ranking.projection, ranking.plan.settings
+    _, rows = ranked_rows(ranking)
+    total = ranking.by_form()[-1]
+    return {
+        "workbook": workbook,
+        "team": settings.team,
+        "currency": settings.currency,
+        "threshold": settings.threshold,
+        "invalid_rows": ranking.plan.invalid_rows,
+        "totals": {k: total[k] for k in ("Upfront cost", "Maintenance / month", "NPV", "Risk-adjusted NPV")},
+        "flags": ranking.flag_counts(),
+        "ranked": [row[: len(RANKED_COLUMNS)] for row in rows],
+        "multiples": [p.multiple_effective[i].item() for _, _, i in ranking.ranked()],
+    }
+
+
+def rank_workbook(data: bytes, name: str, in_place: bool = False) -> Outcome:
+    """Everything one workbook's outputs need, from its bytes alone.
+
+    Never raises for a bad workbook: the problem comes back as `error`.
+    """
+    from .excel import build
+    from .inplace import InPlaceRefused, splice
+    from .ranking import rank
+    from .reading import read_bytes
+    from .summary import render
+
+    outcome = Outcome(name, _sha256(data))
+    try:
+        plan = read_bytes(data, name, PurePosixPath(name).stem)
+    except LeverkitError as error:
+        outcome.error = str(error)
+        return outcome
+    ranking = rank(plan)
+    ranked = io.BytesIO()
+    build(ranking, ranked)
+    outcome.files = {"_ranked.xlsx": ranked.getvalue(), ".html": render(ranking).encode("utf-8")}
+    if in_place:
+        try:
+            outcome.files[IN_PLACE] = splice(data, outcome.files["_ranked.xlsx"], name)
+        except InPlaceRefused as refused:
+            outcome.notes.append(f"{refused}; wrote the separate ranked workbook instead")
+    outcome.summary = summarise(ranking, name)
+    outcome.issues = [str(issue) for issue in plan.issues]
+    return outcome
+
+
+def _candidates(inputs: list[str], failed: list[Problem]) -> list[Path]:
+    paths: list[Path] = []
+    for item in inputs:
+        if glob.has_magic(item):
+            paths += [Path(p) for p in glob.glob(item, recursive=True)]
+        elif Path(item).is_dir():
+            paths += [p for p in Path(item).rglob("*")]
+        elif Path(item).exists():
+            paths.append(Path(item))
+        else:
+            failed.append(Problem(item, "no such file or folder"))
+    return sorted({p.resolve() for p in paths if p.is_file()})
+
+
+def find_workbooks(inputs: list[str], out_dir: Path) -> tuple[list[Job], list[Problem], list[Problem]]:
+    """Every .xlsx and .xlsm below the inputs, and the files passed over (with a note) or missing."""
+    skipped: list[Problem] = []
+    failed: list[Problem] = []
+    out = out_dir.resolve()
+    found = []
+    for path in _candidates(inputs, failed):
+        name = path.name
+        if out in path.parents or name.startswith(TEMP_PREFIX):
+            continue  # leverkit's own outputs and unfinished writes
+        if name.startswith(".~lock.") and name.endswith("#"):
+            skipped.append(Problem(str(path), "LibreOffice's lock file for a workbook open there"))
+        elif path.suffix.lower() not in SUFFIXES:
+            continue
+        elif name.startswith("~$"):
+            skipped.append(Problem(str(path), "Excel's owner file for a workbook open in Excel"))
+        elif not _looks_like_a_workbook(path):
+            skipped.append(Problem(str(path), "not a workbook, though named like one"))
+        else:
+            found.append(path)
+    if not found:
+        return [], skipped, failed
+    root = Path(os.path.commonpath([p.parent for p in found]))
+    jobs, taken = [], set()
+    for path in found:
+        relative = PurePosixPath(path.relative_to(root).as_posix())
+        if (relative.parent, relative.stem.casefold()) in taken:  # plan.xlsx and plan.xlsm side by side
+            relative = relative.with_name(f"{relative.stem}_{relative.suffix[1:]}{relative.suffix}")
+        taken.add((relative.parent, relative.stem.casefold()))
+        jobs.append(Job(path, relative))
+    return jobs, skipped, failed
+
+
+def _looks_like_a_workbook(path: Path) -> bool:
+    """A zip package or an OLE file (an encrypted or old-format workbook, reported when read)."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(8)
+    except OSError:
+        return True  # let reading it report the problem
+    return head[:4] == b"PK\x03\x04" or head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _load_record(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, content: dict) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(content), encoding="utf-8")
+
+
+def _reuse(job: Job, data: bytes, out_dir: Path, in_place: bool) -> Outcome | None:
+    """The recorded outcome, if the workbook has not changed since its outputs were written."""
+    record = _load_record(job.output(out_dir, RECORD))
+    if not record or record.get("format") != RECORD_FORMAT or record.get("leverkit") != _version():
+        return None
+    if record.get("in_place") != in_place or record.get("sha256") != _sha256(data):
+        return None
+    if not all((out_dir / name).exists() for name in record["outputs"]):
+        return None
+    return Outcome(str(job.relative), record["sha256"], summary=record["summary"], issues=record["issues"])
+
+
+def _execute(todo: list[tuple[Job, bytes]], workers: int, scheduler: str | None, in_place: bool):
+    """(job, outcome) as each finishes: inline, on a process pool, or on a Dask cluster."""
+    if scheduler:
+        from distributed import Client, as_completed
+
+        with Client(scheduler) as client:
+            futures = {client.submit(rank_workbook, data, str(job.relative), in_place, pure=False): job
+                       for job, data in todo}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+    elif workers <= 1 or len(todo) <= 1:
+        for job, data in todo:
+            yield job, rank_workbook(data, str(job.relative), in_place)
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(rank_workbook, data, str(job.relative), in_place): job for job, data in todo}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+
+
+def _write_outputs(job: Job, outcome: Outcome, out_dir: Path, stat: os.stat_result, report: BatchReport) -> None:
+    from .inplace import InPlaceRefused, replace_unless_changed
+
+    written = []
+    recorded_sha = outcome.sha256
+    if IN_PLACE in outcome.files:
+        try:
+            replace_unless_changed(job.path, outcome.files[IN_PLACE], stat)
+            written.append(job.path)
+            recorded_sha = _sha256(outcome.files[IN_PLACE])
+        except InPlaceRefused as refused:
+            outcome.notes.append(f"{refused}; wrote the separate ranked workbook instead")
+            del outcome.files[IN_PLACE]
+    for suffix in ("_ranked.xlsx", ".html"):
+        if suffix == "_ranked.xlsx" and IN_PLACE in outcome.files:
+            continue
+        target = job.output(out_dir, suffix)
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(outcome.files[suffix])
+        written.append(target)
+    outputs = [str(p.relative_to(out_dir)) for p in written if out_dir in p.parents]
+    _write_json(job.output(out_dir, RECORD), {
+        "format": RECORD_FORMAT, "leverkit": _version(), "sha256": recorded_sha, "in_place": IN_PLACE in outcome.files,
+        "outputs": outputs, "summary": outcome.summary, "issues": outcome.issues,
+    })
+    report.written += written
+    report.notes += [f"{job.path}: {note}" for note in outcome.notes]
+    outcome.files.clear()  # written; the portfolio needs only the summary
+
+
+def run_batch(inputs: list[str], out_dir="reports", *, workers: int | None = None, in_place: bool = False,
+              force: bool = False, scheduler: str | None = None, progress=None) -> BatchReport:
+    """Rank every workbook below `inputs` and write their outputs and the portfolio view to `out_dir`.
+
+    `progress(jobs)` is called once with the number of workbooks found and
+    returns a callable advanced once per workbook. Raises LeverkitError if
+    another batch holds the output folder.
+    """
+    from filelock import FileLock, Timeout
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out_dir / LOCK), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LeverkitError(f"{out_dir}: another leverkit batch is writing here; try again when it finishes") from None
+    try:
+        return _run(inputs, out_dir, workers or os.cpu_count() or 1, in_place, force, scheduler, progress)
+    finally:
+        lock.release()
+
+
+def _run(inputs, out_dir: Path, workers: int, in_place: bool, force: bool, scheduler, progress) -> BatchReport:
+    from .portfolio import write_portfolio
+
+    start = time.perf_counter()
+    jobs, skipped, failed = find_workbooks(list(inputs), out_dir)
+    report = BatchReport(out_dir, skipped=skipped, failed=failed)
+    advance = progress(len(jobs)) if progress else (lambda: None)
+    outcomes: dict[str, Outcome] = {}
+    todo, stats = [], {}
+    for job in jobs:
+        who = open_by(job.path) if in_place else None
+        if who is not None:
+            report.skipped.append(Problem(str(job.path), f"open in Excel{f' by {who}' if who else ''}; not written"))
+            advance()
+            continue
+        try:
+            data, stats[job.relative] = job.path.read_bytes(), job.path.stat()
+        except OSError as exc:
+            report.failed.append(Problem(str(job.path), f"cannot be opened ({exc.strerror or exc})"))
+            advance()
+            continue
+        reused = None if force else _reuse(job, data, out_dir, in_place)
+        if reused is not None:
+            outcomes[str(job.relative)] = reused
+            report.unchanged += 1
+            advance()
+        else:
+            todo.append((job, data))
+    for job, outcome in _execute(todo, workers, scheduler, in_place):
+        if outcome.error:
+            report.failed.append(Problem(str(job.path), outcome.error.removeprefix(f"{job.relative}: ")))
+        else:
+            _write_outputs(job, outcome, out_dir, stats[job.relative], report)
+            outcomes[str(job.relative)] = outcome
+        advance()
+    report.processed = [outcomes[str(job.relative)] for job in jobs if str(job.relative) in outcomes]
+    report.written += write_portfolio(report, force)
+    report.seconds = time.perf_counter() - start
+    return report

@@ -1,0 +1,123 @@
+"""The portfolio view of a batch: every team's initiatives in one ranking, as portfolio.xlsx and index.html.
+
+Teams' numbers are combined as entered: amounts in different currencies are
+not converted (the Currency column says which is which), and the combined
+ranking is by risk-adjusted NPV.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path, PurePosixPath
+
+from .files import atomic_path
+from .tables import RANKED_COLUMNS, Table
+
+RANKED_HEADERS = [h for h, _ in RANKED_COLUMNS]
+RANKED_KINDS = [k for _, k in RANKED_COLUMNS]
+FLAGS = ("red", "amber", "green")
+
+
+def _column(name: str) -> int:
+    return RANKED_HEADERS.index(name)
+
+
+def combined_ranking(processed) -> Table:
+    """Every valid initiative of every team, by risk-adjusted NPV; ties keep team order, then team rank."""
+    entries = [(o.summary, row) for o in processed for row in o.summary["ranked"]]
+    key = _column("Risk-adjusted NPV")
+    entries.sort(key=lambda entry: -entry[1][key])  # stable
+    rows = [[rank, s["team"], s["currency"], row[0], *row[1:]] for rank, (s, row) in enumerate(entries, start=1)]
+    headers = ["Rank", "Team", "Currency", "Team rank", *RANKED_HEADERS[1:]]
+    kinds = ["int", "text", "text", "int", *RANKED_KINDS[1:]]
+    return Table("AllRanked", headers, kinds, rows)
+
+
+def by_team(processed) -> Table:
+    rows = [
+        [s["team"], s["workbook"], s["currency"], len(s["ranked"]), s["invalid_rows"],
+         *(s["totals"][k] for k in ("Upfront cost", "Maintenance / month", "NPV", "Risk-adjusted NPV")),
+         *(s["flags"][f] for f in FLAGS)]
+        for s in (o.summary for o in processed)
+    ]
+    headers = ["Team", "Workbook", "Currency", "Initiatives", "Invalid rows", "Upfront cost", "Maintenance / month",
+               "NPV", "Risk-adjusted NPV", "Red", "Amber", "Green"]
+    kinds = ["text", "text", "text", "int", "int", "money", "money", "money", "money", "int", "int", "int"]
+    return Table("ByTeam", headers, kinds, rows)
+
+
+def by_form(ranking: Table) -> Table:
+    """Totals by leverage form (and currency, which are never added together), with pandas."""
+    import pandas as pd
+
+    frame = pd.DataFrame(ranking.rows, columns=ranking.headers)
+    for flag in FLAGS:
+        frame[flag.capitalize()] = frame["Risk flag"] == flag
+    money = ["Upfront cost", "Maintenance / month", "NPV", "Risk-adjusted NPV"]
+    grouped = frame.groupby(["Leverage form", "Currency"], sort=True).agg(
+        Initiatives=("Rank", "size"), **{m: (m, "sum") for m in money}, **{f: (f, "sum") for f in ("Red", "Amber", "Green")})
+    rows = [[form, currency, *(v.item() if hasattr(v, "item") else v for v in values)]
+            for (form, currency), values in zip(grouped.index, grouped.itertuples(index=False))]
+    headers = ["Leverage form", "Currency", "Initiatives", *money, "Red", "Amber", "Green"]
+    return Table("ByForm", headers, ["text", "text", "int", "money", "money", "money", "money", "int", "int", "int"], rows)
+
+
+def problems(report) -> Table:
+    rows = [[p.workbook, "failed", p.reason] for p in report.failed]
+    rows += [[p.workbook, "skipped", p.reason] for p in report.skipped]
+    return Table("Failures", ["Workbook", "Status", "Reason"], ["text"] * 3, rows)
+
+
+def _currency(processed) -> str | None:
+    currencies = {o.summary["currency"] for o in processed}
+    return currencies.pop() if len(currencies) == 1 else None
+
+
+def render_index(report, ranking: Table, teams: Table, generated: datetime.date | None = None) -> str:
+    from markupsafe import Markup
+
+    from .charts import quality_map_of
+    from .summary import environment
+
+    processed = report.processed
+    thresholds = Counter(o.summary["threshold"] for o in processed)
+    threshold = thresholds.most_common(1)[0][0] if thresholds else 3.0
+    rows = [dict(zip(ranking.headers, row)) for row in ranking.rows]
+    points = [(m, row[_column("Quality (1-5)")], row[_column("Risk flag")], row[_column("ID")])
+              for o in processed for row, m in zip(o.summary["ranked"], o.summary["multiples"])]
+    chart = quality_map_of(*zip(*points), threshold) if points else ""
+    team_rows = [
+        {**dict(zip(teams.headers, row)),
+         "href": str(PurePosixPath(row[1]).with_name(PurePosixPath(row[1]).stem + ".html"))}
+        for row in teams.rows
+    ]
+    return environment().get_template("index.html.j2").render(
+        report=report, rows=rows, teams=team_rows, chart=Markup(chart), currency=_currency(processed),
+        threshold=threshold, mixed_thresholds=len(thresholds) > 1, generated=(generated or datetime.date.today()).isoformat(),
+        total=sum(r["Risk-adjusted NPV"] for r in rows),
+    )
+
+
+def write_portfolio(report, force: bool = False) -> list[Path]:
+    """Write portfolio.xlsx and index.html, unless nothing changed since they were written."""
+    from .batch import PORTFOLIO_RECORD, _load_record, _version, _write_json
+    from .excel import build_sheets
+
+    out = report.out_dir
+    targets = [out / "portfolio.xlsx", out / "index.html"]
+    state = [[o.name, o.sha256] for o in report.processed] + [[p.workbook, p.reason] for p in report.failed + report.skipped]
+    key = hashlib.sha256(json.dumps(state).encode()).hexdigest()
+    record = _load_record(out / PORTFOLIO_RECORD)
+    if not force and record == {"key": key, "leverkit": _version()} and all(t.exists() for t in targets):
+        return []
+    ranking, teams = combined_ranking(report.processed), by_team(report.processed)
+    output = {"Ranked": [ranking], "By team": [teams], "By form": [by_form(ranking)], "Failed": [problems(report)]}
+    with atomic_path(targets[0]) as tmp:
+        build_sheets(output, _currency(report.processed), tmp)
+    page = render_index(report, ranking, teams)
+    with atomic_path(targets[1]) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    _write_json(out / PORTFOLIO_RECORD, {"key": key, "leverkit": _version()})
+    return targets
