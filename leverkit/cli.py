@@ -104,10 +104,11 @@ def batch(inputs: tuple[str, ...], out_dir: Path, workers: int | None, in_place:
         click.echo(f"error: {problem.workbook}: {problem.reason}", err=True)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
+    processed = len(report.processed)
     click.echo(
-        f"{len(report.processed)} workbooks processed ({report.unchanged} unchanged), {len(report.skipped)} skipped, "
-        f"{len(report.failed)} failed; {report.initiatives} initiatives ranked in {report.seconds:.1f} s "
-        f"-> {report.out_dir / 'index.html'}"
+        f"{processed} workbook{'s' if processed != 1 else ''} processed ({report.unchanged} unchanged), "
+        f"{len(report.skipped)} skipped, {len(report.failed)} failed; {report.initiatives} initiatives ranked "
+        f"in {report.seconds:.1f} s -> {report.out_dir / 'index.html'}"
     )
     sys.exit(1 if report.failed else 0)
 

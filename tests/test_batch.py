@@ -1,0 +1,183 @@
+"""leverkit batch over a drive built in code: good, broken and open workbooks, nested folders, duplicate names."""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import leverkit
+from leverkit.batch import LOCK, run_batch
+from leverkit.cli import cli
+
+from .conftest import calamine_sheets, initiative, owner_file, write_team
+
+EXAMPLES = Path(__file__).parent.parent / "workbooks"
+
+
+@pytest.fixture
+def drive(tmp_path):
+    """A team drive: two teams' plan.xlsx in different folders, a nested one, a broken one, an owner file."""
+    root = tmp_path / "drive"
+    (root / "design").mkdir(parents=True)
+    (root / "ops" / "2027").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "design_studio.xlsx", root / "design" / "plan.xlsx")
+    shutil.copy(EXAMPLES / "operations.xlsx", root / "ops" / "2027" / "plan.xlsx")
+    write_team(root / "ops" / "small.xlsx", [initiative(id="S1", initiative="<b>Shared</b> checklist")],
+               settings={"Team": "Ops small"})
+    write_team(root / "ops" / "bad.xlsx", [initiative()], settings={"Horizon (months)": 0})
+    (root / "notes.xlsx").write_text("not really a workbook")
+    (root / "readme.txt").write_text("ignored")
+    owner_file(root / "design" / "plan.xlsx", "Jane Doe")
+    (root / "design" / ".~lock.plan.xlsx#").write_text("Jane Doe,host,2026")
+    return root
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["batch", *map(str, args)])
+
+
+def test_every_workbook_ranked_broken_reported_rest_run(drive, tmp_path):
+    out = tmp_path / "out"
+    result = run(drive, "--out", out, "--workers", 1)
+    assert result.exit_code == 1  # bad.xlsx failed
+    assert f"error: {drive / 'ops' / 'bad.xlsx'}: Settings!B2: Horizon (months) 0 must be a whole number" in result.output
+    assert f"skipped: {drive / 'notes.xlsx'}: not a workbook" in result.output
+    assert "Excel's owner file" in result.output and "LibreOffice's lock file" in result.output
+    assert "3 workbooks processed (0 unchanged), 3 skipped, 1 failed; 29 initiatives ranked" in result.output
+    for stem in ("design/plan", "ops/2027/plan", "ops/small"):  # duplicate names do not collide
+        assert (out / f"{stem}_ranked.xlsx").is_file() and (out / f"{stem}.html").is_file()
+    assert calamine_sheets(out / "design" / "plan_ranked.xlsx")["Ranked"][1][1] == "DS05"
+    assert calamine_sheets(out / "ops" / "2027" / "plan_ranked.xlsx")["Ranked"][1][1] == "OP16"
+
+
+def test_the_portfolio_workbook(drive, tmp_path):
+    out = tmp_path / "out"
+    report = run_batch([str(drive)], out, workers=1)
+    sheets = calamine_sheets(out / "portfolio.xlsx")
+    assert list(sheets) == ["Ranked", "By team", "By form", "Failed"]
+    ranked = sheets["Ranked"]
+    assert ranked[0][:5] == ["Rank", "Team", "Currency", "Team rank", "ID"]
+    assert ranked[0][4:] == calamine_sheets(out / "ops" / "2027" / "plan_ranked.xlsx")["Ranked"][0][1:]
+    assert len(ranked) == 1 + 29 and [r[0] for r in ranked[1:]] == list(range(1, 30))
+    risk_adjusted = [r[ranked[0].index("Risk-adjusted NPV")] for r in ranked[1:]]
+    assert risk_adjusted == sorted(risk_adjusted, reverse=True)
+    assert {r[1] for r in ranked[1:]} == {"Northwind Design Studio", "Operations", "Ops small"}
+    teams = {r[0]: dict(zip(sheets["By team"][0], r)) for r in sheets["By team"][1:]}
+    ops = leverkit.rank(leverkit.load(drive / "ops" / "2027" / "plan.xlsx"))
+    assert teams["Operations"]["NPV"] == pytest.approx(ops.projection.npv.sum())
+    assert teams["Operations"]["Workbook"] == "ops/2027/plan.xlsx" and teams["Operations"]["Initiatives"] == 16
+    forms = {r[0]: dict(zip(sheets["By form"][0], r)) for r in sheets["By form"][1:]}
+    assert sum(f["Initiatives"] for f in forms.values()) == 29
+    code_npv = sum(r[ranked[0].index("NPV")] for r in ranked[1:] if r[ranked[0].index("Leverage form")] == "code")
+    assert forms["code"]["NPV"] == pytest.approx(code_npv)
+    failed = {Path(r[0]).name: r[1:] for r in sheets["Failed"][1:]}
+    assert failed["bad.xlsx"][0] == "failed" and "Settings!B2" in failed["bad.xlsx"][1]
+    assert failed["notes.xlsx"][0] == "skipped"
+    assert len(report.processed) == 3
+
+
+def test_the_index_page(drive, tmp_path):
+    out = tmp_path / "out"
+    run_batch([str(drive)], out, workers=1)
+    html = (out / "index.html").read_text()
+    assert '<a href="design/plan.html"><b>Northwind Design Studio</b></a>' in html
+    assert '<a href="ops/2027/plan.html"><b>Operations</b></a>' in html
+    assert "&lt;b&gt;Shared&lt;/b&gt; checklist" in html and "<b>Shared</b>" not in html
+    assert "red zone: quality ≤ 2 amplified ≥ 3×" in html
+    assert "bad.xlsx" in html and "Horizon (months) 0 must be a whole number" in html
+    assert "29</b><span>initiatives ranked" in html
+    assert (out / "design" / "plan.html").is_file()
+
+
+def test_an_unchanged_rerun_recomputes_nothing_and_force_does(drive, tmp_path):
+    out = tmp_path / "out"
+    run_batch([str(drive)], out, workers=1)
+    times = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != LOCK}
+    again = run_batch([str(drive)], out, workers=1)
+    assert again.unchanged == 3 and len(again.processed) == 3 and again.written == []
+    assert {p: p.stat().st_mtime_ns for p in times} == times
+    # a change to one workbook recomputes that one, and the portfolio
+    write_team(drive / "ops" / "small.xlsx", [initiative(id="S1"), initiative(id="S2")], settings={"Team": "Ops small"})
+    changed = run_batch([str(drive)], out, workers=1)
+    assert changed.unchanged == 2 and changed.initiatives == 30
+    assert out / "portfolio.xlsx" in changed.written
+    forced = run_batch([str(drive)], out, workers=1, force=True)
+    assert forced.unchanged == 0 and len(forced.written) == 3 * 2 + 2
+
+
+def test_workers_give_the_same_outputs(drive, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    run_batch([str(drive)], one, workers=1)
+    run_batch([str(drive)], two, workers=2)
+    for name in ("portfolio.xlsx", "design/plan_ranked.xlsx", "ops/2027/plan_ranked.xlsx"):
+        assert calamine_sheets(one / name) == calamine_sheets(two / name)
+    assert (one / "ops" / "small.html").read_text() == (two / "ops" / "small.html").read_text()
+
+
+def test_dask_cluster_gives_the_same_outputs(drive, tmp_path):
+    from distributed import LocalCluster
+
+    local, remote = tmp_path / "local", tmp_path / "dask"
+    run_batch([str(drive)], local, workers=1)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = run(drive, "--out", remote, "--scheduler", cluster.scheduler_address)
+    assert result.exit_code == 1 and "3 workbooks processed" in result.output
+    for name in ("portfolio.xlsx", "design/plan_ranked.xlsx", "ops/2027/plan_ranked.xlsx", "ops/small_ranked.xlsx"):
+        assert calamine_sheets(local / name) == calamine_sheets(remote / name)
+    for name in ("index.html", "design/plan.html", "ops/small.html"):
+        assert (local / name).read_text() == (remote / name).read_text()
+
+
+def test_a_second_batch_on_the_same_output_folder_is_refused(drive, tmp_path):
+    from filelock import FileLock
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with FileLock(str(out / LOCK)):
+        result = run(drive, "--out", out)
+    assert result.exit_code == 1 and "another leverkit batch is writing here" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [LOCK]
+
+
+def test_in_place_skips_a_workbook_open_in_excel_and_writes_the_rest(drive, tmp_path):
+    out = tmp_path / "out"
+    open_one = drive / "design" / "plan.xlsx"
+    before = open_one.read_bytes()
+    result = run(drive, "--out", out, "--in-place", "--workers", 1)
+    assert f"skipped: {open_one}: open in Excel by Jane Doe; not written" in result.output
+    assert open_one.read_bytes() == before and not (out / "design" / "plan_ranked.xlsx").exists()
+    written = drive / "ops" / "2027" / "plan.xlsx"
+    assert list(calamine_sheets(written)) == ["Initiatives", "Settings", "Instructions", "Ranked", "Projection",
+                                              "Portfolio", "Issues"]
+    assert not (out / "ops" / "2027" / "plan_ranked.xlsx").exists() and (out / "ops" / "2027" / "plan.html").exists()
+    again = run_batch([str(drive)], out, in_place=True, workers=1)
+    assert again.unchanged == 2  # the workbooks it wrote into count as unchanged
+
+
+def test_outputs_inside_the_drive_are_not_read_back_as_workbooks(drive):
+    out = drive / "reports"
+    first = run_batch([str(drive)], out, workers=1)
+    second = run_batch([str(drive)], out, workers=1)
+    assert len(first.processed) == len(second.processed) == 3 and second.unchanged == 3
+
+
+def test_glob_inputs(drive, tmp_path):
+    report = run_batch([str(drive / "ops" / "**" / "*.xlsx")], tmp_path / "out", workers=1)
+    assert sorted(o.name for o in report.processed) == ["2027/plan.xlsx", "small.xlsx"]
+    assert [Path(p.workbook).name for p in report.failed] == ["bad.xlsx"]
+
+
+def test_no_such_folder_is_a_failure(tmp_path):
+    result = run(tmp_path / "nowhere", "--out", tmp_path / "out")
+    assert result.exit_code == 1 and "no such file or folder" in result.output
+
+
+def test_all_good_exits_0(tmp_path):
+    root = tmp_path / "drive"
+    root.mkdir()
+    shutil.copy(EXAMPLES / "content_team.xlsx", root)
+    result = run(root, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "1 workbook processed (0 unchanged), 0 skipped, 0 failed; 11 initiatives ranked" in result.output
+    assert os.path.exists(tmp_path / "out" / "portfolio.xlsx")
