@@ -14,12 +14,12 @@ leverkit is cheap.
 from __future__ import annotations
 
 from .api import (
-    Report, load, rank, report, write_excel, write_html, write_in_place, write_macro_workbook, write_template,
+    Report, batch, load, rank, report, write_excel, write_html, write_in_place, write_macro_workbook, write_template,
 )
 from .issues import Issue, LeverkitError
 
 __version__ = "0.1.0"
 __all__ = [
-    "Issue", "LeverkitError", "Report", "load", "rank", "report",
+    "Issue", "LeverkitError", "Report", "batch", "load", "rank", "report",
     "write_excel", "write_html", "write_in_place", "write_macro_workbook", "write_template",
 ]

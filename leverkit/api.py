@@ -72,6 +72,13 @@ def write_macro_workbook(path, interpreter=None):
     return write(path, interpreter)
 
 
+def batch(inputs, out_dir="reports", **options):
+    """Rank every workbook below `inputs` (folders or globs) and write the portfolio view; see `run_batch`."""
+    from .batch import run_batch
+
+    return run_batch(list(inputs), out_dir, **options)
+
+
 def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = False) -> Report:
     """Load, rank and write one workbook's outputs.
 

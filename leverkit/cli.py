@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
 import click
@@ -80,24 +80,18 @@ def batch(inputs: tuple[str, ...], out_dir: Path, workers: int | None, in_place:
 
     Exit codes: 0 every workbook found was processed, 1 any failed, 2 usage error.
     """
-    from .batch import run_batch
+    with ExitStack() as stack:
 
-    bars = []
+        def progress(total: int):
+            bar = stack.enter_context(click.progressbar(length=total, label="Ranking", file=sys.stderr))
+            return lambda: bar.update(1)
 
-    def progress(total: int):
-        bars.append(click.progressbar(length=total, label="Ranking", file=sys.stderr))
-        bars[0].__enter__()
-        return lambda: bars[0].update(1)
-
-    try:
-        report = run_batch(list(inputs), out_dir, workers=workers, in_place=in_place, force=force,
-                           scheduler=scheduler, progress=progress)
-    except LeverkitError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
-    finally:
-        for bar in bars:
-            bar.__exit__(None, None, None)
+        try:
+            report = api.batch(inputs, out_dir, workers=workers, in_place=in_place, force=force,
+                               scheduler=scheduler, progress=progress)
+        except LeverkitError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
     for problem in report.skipped:
         click.echo(f"skipped: {problem.workbook}: {problem.reason}", err=True)
     for problem in report.failed:

@@ -181,3 +181,14 @@ def test_all_good_exits_0(tmp_path):
     assert result.exit_code == 0, result.output
     assert "1 workbook processed (0 unchanged), 0 skipped, 0 failed; 11 initiatives ranked" in result.output
     assert os.path.exists(tmp_path / "out" / "portfolio.xlsx")
+
+
+def test_a_drive_where_nothing_ranks_still_gets_a_portfolio(tmp_path):
+    root = tmp_path / "drive"
+    root.mkdir()
+    write_team(root / "bad.xlsx", [initiative()], settings={"Horizon (months)": 0})
+    report = run_batch([str(root)], tmp_path / "out", workers=1)
+    assert report.processed == [] and len(report.failed) == 1
+    sheets = calamine_sheets(tmp_path / "out" / "portfolio.xlsx")
+    assert sheets["Failed"][1][1:] == ["failed", "Settings!B2: Horizon (months) 0 must be a whole number from 1 to 600"]
+    assert "Every workbook found was ranked" not in (tmp_path / "out" / "index.html").read_text()
