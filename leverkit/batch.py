@@ -306,7 +306,8 @@ def _run(inputs, out_dir: Path, workers: int, in_place: bool, force: bool, sched
             advance()
             continue
         try:
-            data, stats[job.relative] = job.path.read_bytes(), job.path.stat()
+            stats[job.relative] = job.path.stat()  # before reading: a save after it is caught when writing in place
+            data = job.path.read_bytes()
         except OSError as exc:
             report.failed.append(Problem(str(job.path), f"cannot be opened ({exc.strerror or exc})"))
             advance()
