@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from .files import TEMP_PREFIX, atomic_path, open_by
 from .issues import LeverkitError
+from .reading import OLE_MAGIC, ZIP_MAGIC
 
 SUFFIXES = (".xlsx", ".xlsm")
 RECORD = ".leverkit.json"
@@ -182,31 +183,31 @@ def _looks_like_a_workbook(path: Path) -> bool:
             head = stream.read(8)
     except OSError:
         return True  # let reading it report the problem
-    return head[:4] == b"PK\x03\x04" or head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    return head[:4] == ZIP_MAGIC or head == OLE_MAGIC
 
 
-def _version() -> str:
+def version() -> str:
     from . import __version__
 
     return __version__
 
 
-def _load_record(path: Path) -> dict | None:
+def load_record(path: Path) -> dict | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
 
-def _write_json(path: Path, content: dict) -> None:
+def write_json(path: Path, content: dict) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(content), encoding="utf-8")
 
 
 def _reuse(job: Job, data: bytes, out_dir: Path, in_place: bool) -> Outcome | None:
     """The recorded outcome, if the workbook has not changed since its outputs were written."""
-    record = _load_record(job.output(out_dir, RECORD))
-    if not record or record.get("format") != RECORD_FORMAT or record.get("leverkit") != _version():
+    record = load_record(job.output(out_dir, RECORD))
+    if not record or record.get("format") != RECORD_FORMAT or record.get("leverkit") != version():
         return None
     if record.get("in_place") != in_place or record.get("sha256") != _sha256(data):
         return None
@@ -258,8 +259,8 @@ def _write_outputs(job: Job, outcome: Outcome, out_dir: Path, stat: os.stat_resu
             tmp.write_bytes(outcome.files[suffix])
         written.append(target)
     outputs = [str(p.relative_to(out_dir)) for p in written if out_dir in p.parents]
-    _write_json(job.output(out_dir, RECORD), {
-        "format": RECORD_FORMAT, "leverkit": _version(), "sha256": recorded_sha, "in_place": IN_PLACE in outcome.files,
+    write_json(job.output(out_dir, RECORD), {
+        "format": RECORD_FORMAT, "leverkit": version(), "sha256": recorded_sha, "in_place": IN_PLACE in outcome.files,
         "outputs": outputs, "summary": outcome.summary, "issues": outcome.issues,
     })
     report.written += written

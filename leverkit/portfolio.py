@@ -102,15 +102,15 @@ def render_index(report, ranking: Table, teams: Table, generated: datetime.date 
 
 def write_portfolio(report, force: bool = False) -> list[Path]:
     """Write portfolio.xlsx and index.html, unless nothing changed since they were written."""
-    from .batch import PORTFOLIO_RECORD, _load_record, _version, _write_json
+    from .batch import PORTFOLIO_RECORD, load_record, version, write_json
     from .excel import build_sheets
 
     out = report.out_dir
     targets = [out / "portfolio.xlsx", out / "index.html"]
     state = [[o.name, o.sha256] for o in report.processed] + [[p.workbook, p.reason] for p in report.failed + report.skipped]
     key = hashlib.sha256(json.dumps(state).encode()).hexdigest()
-    record = _load_record(out / PORTFOLIO_RECORD)
-    if not force and record == {"key": key, "leverkit": _version()} and all(t.exists() for t in targets):
+    record = load_record(out / PORTFOLIO_RECORD)
+    if not force and record == {"key": key, "leverkit": version()} and all(t.exists() for t in targets):
         return []
     ranking, teams = combined_ranking(report.processed), by_team(report.processed)
     output = {"Ranked": [ranking], "By team": [teams], "By form": [by_form(ranking)], "Failed": [problems(report)]}
@@ -119,5 +119,5 @@ def write_portfolio(report, force: bool = False) -> list[Path]:
     page = render_index(report, ranking, teams)
     with atomic_path(targets[1]) as tmp:
         tmp.write_text(page, encoding="utf-8")
-    _write_json(out / PORTFOLIO_RECORD, {"key": key, "leverkit": _version()})
+    write_json(out / PORTFOLIO_RECORD, {"key": key, "leverkit": version()})
     return targets

@@ -409,7 +409,8 @@ def parse_sheets(sheets: dict[str, Grid], source: str, default_team: str) -> Pla
 
 # -- files on disk ------------------------------------------------------------
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted or old-format Office files
+ZIP_MAGIC = b"PK\x03\x04"
 
 
 def _refuse_ole(data: bytes, path) -> None:
@@ -554,7 +555,7 @@ def read_grids(data: bytes, source) -> dict[str, Grid]:
 
     Other sheets are listed by name only, for messages; `source` names the file in them.
     """
-    if data[:8] == _OLE_MAGIC:
+    if data[:8] == OLE_MAGIC:
         _refuse_ole(data, source)
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise LeverkitError(f"{source}: is not an Excel workbook (.xlsx or .xlsm)")

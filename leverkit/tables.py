@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .ranking import Ranking
+if TYPE_CHECKING:  # annotations only: the template writer uses this module without numpy
+    from .ranking import Ranking
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .files import atomic_path
 from .schema import COLUMNS, FORMS, LEVER_POINTS, RANK_BY, SETTINGS
+from .tables import TABLE_STYLE
 
 TEMPLATE_ROWS = 1000  # rows that carry dropdowns and input messages
 FIXED_DATE = datetime.datetime(2026, 1, 1)  # same bytes every time the template is written
@@ -99,7 +100,7 @@ def _initiatives(workbook, rows, currency: str, top: int = 0):
         message.update(input_title=column.header[:32], input_message=column.help[:255])
         ws.data_validation(top + 1, c, top + TEMPLATE_ROWS, c, message)
     ws.add_table(top, 0, top + max(len(rows), 1), len(COLUMNS) - 1,
-                 {"name": "Initiatives", "columns": columns, "style": "Table Style Medium 2"})
+                 {"name": "Initiatives", "columns": columns, "style": TABLE_STYLE})
     ws.freeze_panes(top + 1, 2)
     return ws
 

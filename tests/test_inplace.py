@@ -11,19 +11,12 @@ from click.testing import CliRunner
 import leverkit
 from leverkit.cli import cli
 from leverkit.inplace import InPlaceRefused
+from leverkit.template import xlwings_vba_project
 
 from .conftest import HEADERS, calamine_sheets, initiative, owner_file
 
 EDITED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
 OURS = ["Ranked", "Projection", "Portfolio", "Issues"]
-
-
-def vba_project() -> bytes:
-    """The VBA project of the standalone quickstart workbook that ships inside the xlwings package."""
-    import xlwings
-
-    with zipfile.ZipFile(Path(xlwings.__file__).parent / "quickstart_standalone.xlsm") as zf:
-        return zf.read("xl/vbaProject.bin")
 
 
 def png(tmp_path) -> Path:
@@ -69,7 +62,7 @@ def rich_workbook(path: Path, tmp_path: Path) -> Path:
     wb.define_name("BudgetTotal", "=Budget!$B$5")
     wb.define_name("Budget!Lines", "=Budget!$A$2:$A$4")
     if path.suffix == ".xlsm":
-        wb.add_vba_project(io.BytesIO(vba_project()), is_stream=True)
+        wb.add_vba_project(io.BytesIO(xlwings_vba_project()), is_stream=True)
         wb.set_vba_name("ThisWorkbook")
     wb.close()
     return path
@@ -121,7 +114,7 @@ def test_nothing_of_the_team_is_lost(tmp_path, suffix):
     after_view["names"] = [n for n in after_view["names"] if not n[0].startswith("_leverkit_")]
     assert after_view == before_view
     if suffix == ".xlsm":
-        assert after_parts["xl/vbaProject.bin"] == vba_project()
+        assert after_parts["xl/vbaProject.bin"] == xlwings_vba_project()
         assert b"macroEnabled" in after_parts["[Content_Types].xml"]
     sheets = calamine_sheets(path)
     assert sheets["Ranked"][1][2] == "Portal" and sheets["Budget"][4][1] == 600
