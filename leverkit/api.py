@@ -40,10 +40,10 @@ def write_excel(ranking, path) -> Path:
 
 
 def write_in_place(ranking, path) -> Path:
-    """Add the four ranked sheets to the team's own workbook, losing nothing.
+    """Add the ranked sheets to the team's own workbook, losing nothing.
 
     Raises `InPlaceRefused` (a LeverkitError) before touching the file when
-    that cannot be guaranteed.
+    that cannot be guaranteed, or when the file is no longer the one ranked.
     """
     from .inplace import write_in_place as splice
 
@@ -89,9 +89,12 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
     LeverkitError and nothing is written.
     """
     from .inplace import InPlaceRefused
+    from .inplace import write_in_place as splice
+    from .reading import read_bytes, read_file
 
     path, out_dir = Path(path), Path(out_dir)
-    plan = load(path)
+    data = read_file(path)  # read once: the ranking and an in-place write both use these bytes
+    plan = read_bytes(data, str(path), path.stem)
     if strict and plan.invalid_rows:
         listed = "\n".join(f"  {issue}" for issue in plan.issues)
         raise LeverkitError(
@@ -102,7 +105,7 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
     result = Report(path, plan, ranking)
     if in_place:
         try:
-            result.written.append(write_in_place(ranking, path))
+            result.written.append(splice(ranking, path, data))
         except InPlaceRefused as refused:
             result.notes.append(f"{refused}; wrote the separate ranked workbook instead")
             in_place = False

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from .files import TEMP_PREFIX, atomic_path, open_by
 from .issues import LeverkitError
-from .reading import OLE_MAGIC, ZIP_MAGIC
+from .package import OLE_MAGIC, ZIP_MAGIC
 
 SUFFIXES = (".xlsx", ".xlsm")
 RECORD = ".leverkit.json"
@@ -238,14 +238,14 @@ def _execute(todo: list[tuple[Job, bytes]], workers: int, scheduler: str | None,
                 yield futures[future], future.result()
 
 
-def _write_outputs(job: Job, outcome: Outcome, out_dir: Path, stat: os.stat_result, report: BatchReport) -> None:
+def _write_outputs(job: Job, outcome: Outcome, out_dir: Path, report: BatchReport) -> None:
     from .inplace import InPlaceRefused, replace_unless_changed
 
     written = []
     recorded_sha = outcome.sha256
     if IN_PLACE in outcome.files:
         try:
-            replace_unless_changed(job.path, outcome.files[IN_PLACE], stat)
+            replace_unless_changed(job.path, outcome.files[IN_PLACE], outcome.sha256)
             written.append(job.path)
             recorded_sha = _sha256(outcome.files[IN_PLACE])
         except InPlaceRefused as refused:
@@ -299,7 +299,7 @@ def _run(inputs, out_dir: Path, workers: int, in_place: bool, force: bool, sched
     report = BatchReport(out_dir, skipped=skipped, failed=failed)
     advance = progress(len(jobs)) if progress else (lambda: None)
     outcomes: dict[str, Outcome] = {}
-    todo, stats = [], {}
+    todo = []
     for job in jobs:
         who = open_by(job.path) if in_place else None
         if who is not None:
@@ -307,7 +307,6 @@ def _run(inputs, out_dir: Path, workers: int, in_place: bool, force: bool, sched
             advance()
             continue
         try:
-            stats[job.relative] = job.path.stat()  # before reading: a save after it is caught when writing in place
             data = job.path.read_bytes()
         except OSError as exc:
             report.failed.append(Problem(str(job.path), f"cannot be opened ({exc.strerror or exc})"))
@@ -324,7 +323,7 @@ def _run(inputs, out_dir: Path, workers: int, in_place: bool, force: bool, sched
         if outcome.error:
             report.failed.append(Problem(str(job.path), outcome.error.removeprefix(f"{job.relative}: ")))
         else:
-            _write_outputs(job, outcome, out_dir, stats[job.relative], report)
+            _write_outputs(job, outcome, out_dir, report)
             outcomes[str(job.relative)] = outcome
         advance()
     report.processed = [outcomes[str(job.relative)] for job in jobs if str(job.relative) in outcomes]

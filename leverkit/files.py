@@ -3,10 +3,28 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 TEMP_PREFIX = ".leverkit-tmp-"
+STALE_AFTER = 3600  # seconds: no write of leverkit's takes this long, so an older temp file was abandoned
+_swept: set[Path] = set()
+
+
+def remove_stale_temp_files(folder: Path) -> list[Path]:
+    """Remove leverkit's own temporary files that a killed run left in `folder` (only its own, by
+    prefix, and only once they are over an hour old); returns what was removed."""
+    removed = []
+    cutoff = time.time() - STALE_AFTER
+    with suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(TEMP_PREFIX) and entry.is_file(follow_symlinks=False):
+                with suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(entry.path)
+                        removed.append(Path(entry.path))
+    return removed
 
 
 def _umask() -> int:
@@ -24,12 +42,15 @@ def atomic_path(target: str | Path):
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if target.parent not in _swept:
+        _swept.add(target.parent)
+        remove_stale_temp_files(target.parent)
     fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(name)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # as a new file would be (mkstemp makes it private); the body may change it
         yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         with suppress(FileNotFoundError):

@@ -14,6 +14,7 @@ changes position or index.
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import os
 import posixpath
@@ -23,8 +24,8 @@ from pathlib import Path
 
 from .files import atomic_path, open_by
 from .issues import LeverkitError
+from .package import Package, rels_name, resolve
 from .ranking import Ranking
-from .reading import _resolve, refuse_hostile_xml
 from .tables import MARKER_PREFIX, marked_sheet, marker
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -37,7 +38,10 @@ PREFIX = "leverkit-"
 STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
                "tableStyles", "colors", "extLst")
 WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
-                  "functionGroups", "externalReferences", "definedNames")
+                  "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize", "customWorkbookViews",
+                  "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects",
+                  "extLst")  # CT_Workbook's sequence (ECMA-376 Part 1, 18.2.27)
+RELS_TYPE = "application/vnd.openxmlformats-package.relationships+xml"
 DXF_ATTRIBUTES = ("dxfId", "headerRowDxfId", "dataDxfId", "totalsRowDxfId", "headerRowBorderDxfId",
                   "tableBorderDxfId", "totalsRowBorderDxfId")
 
@@ -50,22 +54,10 @@ def _q(ns: str, tag: str) -> str:
     return f"{{{ns}}}{tag}"
 
 
-def _parse(data: bytes):
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
-    return etree.fromstring(data, parser)
-
-
 def _dump(root) -> bytes:
     from lxml import etree
 
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _rels_name(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
 
 
 def _relative(source: str, target: str) -> str:
@@ -73,69 +65,37 @@ def _relative(source: str, target: str) -> str:
 
 
 def _insert_ordered(parent, tag: str, order: tuple[str, ...], ns: str = MAIN):
-    """The child `tag` of `parent`, created in its schema position if missing."""
+    """The child `tag` of `parent`, created in its schema position if missing.
+
+    It goes before the first child that the schema's sequence puts after it;
+    children of other namespaces (extensions, alternate content) are passed over.
+    """
     from lxml import etree
 
     found = parent.find(_q(ns, tag))
     if found is not None:
         return found
     element = etree.Element(_q(ns, tag))
-    later = set(order[order.index(tag) + 1:])
+    later = {_q(ns, name) for name in order[order.index(tag) + 1:]}
     for i, child in enumerate(parent):
-        if isinstance(child.tag, str) and etree.QName(child).localname in later:
+        if child.tag in later:
             parent.insert(i, element)
             return element
     parent.append(element)
     return element
 
 
-class _Package:
-    """A zip package held as ordered parts, edited in memory, written whole."""
-
-    def __init__(self, data: bytes):
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            self.names = zf.namelist()
-            self.parts = {name: zf.read(name) for name in self.names}
-
-    def rels(self, part: str) -> dict[str, tuple[str, str]]:
-        """rId -> (type, resolved target) for a part's internal relationships."""
-        data = self.parts.get(_rels_name(part))
-        if data is None:
-            return {}
-        return {
-            r.get("Id"): (r.get("Type"), _resolve(part, r.get("Target")))
-            for r in _parse(data)
-            if r.get("TargetMode") != "External"
-        }
-
-    def closure(self, part: str) -> list[str]:
-        """The part, its rels part and everything they lead to, depth first."""
-        found, stack = [], [part]
-        while stack:
-            name = stack.pop()
-            if name in found or name not in self.parts:
-                continue
-            found.append(name)
-            if _rels_name(name) in self.parts:
-                found.append(_rels_name(name))
-                stack += [target for _, target in self.rels(name).values()]
-        return found
-
-    def write(self, target) -> None:
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name in self.names:
-                if name in self.parts:
-                    zf.writestr(name, self.parts[name])
-            for name in self.parts:
-                if name not in self.names:
-                    zf.writestr(name, self.parts[name])
-
-
-def _workbook_part(package: _Package) -> str:
-    for r in _parse(package.parts["_rels/.rels"]):
-        if r.get("Type", "").endswith("/officeDocument"):
-            return _resolve("", r.get("Target"))
-    raise KeyError("officeDocument")
+def _zip(package: Package) -> bytes:
+    """The package's parts as a zip, in their original order, new parts last."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in package.names:
+            if name in package.parts:
+                zf.writestr(name, package.parts[name])
+        for name in package.parts:
+            if name not in package.names:
+                zf.writestr(name, package.parts[name])
+    return buffer.getvalue()
 
 
 def _key(element) -> tuple:
@@ -194,12 +154,18 @@ class _StyleMerge:
         self._add("numFmts", renumber)
         fonts, fills, borders = (self._add(tag) for tag in ("fonts", "fills", "borders"))
 
+        named = self.team.find(_q(MAIN, "cellStyleXfs"))
+        has_normal = named is not None and len(named) > 0
+
         def remap(xf):
             number = xf.get("numFmtId", "0")
             xf.set("numFmtId", number_map.get(number, number))
             for attribute, mapping in (("fontId", fonts), ("fillId", fills), ("borderId", borders)):
                 xf.set(attribute, str(mapping[int(xf.get(attribute, "0"))]))
-            xf.set("xfId", "0")
+            if has_normal:
+                xf.set("xfId", "0")  # the team's Normal style
+            else:
+                xf.attrib.pop("xfId", None)  # a style sheet without cell styles: refer to none
             return xf
 
         self.xf = self._add("cellXfs", remap)
@@ -241,29 +207,31 @@ def _untab(sheet) -> None:
 
 
 class _Splice:
-    def __init__(self, team: _Package, new: _Package, path: Path):
+    def __init__(self, team: Package, new: Package, path):
         self.team, self.new, self.path = team, new, path
-        self.workbook_part = _workbook_part(team)
-        self.workbook = _parse(team.parts[self.workbook_part])
+        self.workbook_part = team.workbook_part
+        self.workbook = team.xml(self.workbook_part)
         if self.workbook.tag != _q(MAIN, "workbook"):
             raise InPlaceRefused(f"{path}: is saved as Strict Open XML, which leverkit does not edit in place")
-        self.wb_rels_part = _rels_name(self.workbook_part)
-        self.wb_rels = _parse(team.parts[self.wb_rels_part])
-        self.types = _parse(team.parts["[Content_Types].xml"])
-        self.new_types = {o.get("PartName").lstrip("/"): o.get("ContentType") for o in _parse(new.parts["[Content_Types].xml"])
-                          if o.get("PartName")}
+        self.wb_rels_part = rels_name(self.workbook_part)
+        self.wb_rels = team.xml(self.wb_rels_part)
+        self.types = team.xml("[Content_Types].xml")
+        new_types = new.xml("[Content_Types].xml")
+        self.new_types = {o.get("PartName").lstrip("/"): o.get("ContentType")
+                          for o in new_types.iter(_q(CT, "Override"))}
+        self.new_defaults = {d.get("Extension").lower(): d.get("ContentType") for d in new_types.iter(_q(CT, "Default"))}
         self.rels = team.rels(self.workbook_part)
         styles = next((t for kind, t in self.rels.values() if kind.endswith("/styles")), None)
-        if styles is None:
+        if styles is None or styles not in team.parts:
             raise InPlaceRefused(f"{path}: has no style sheet part, so its styles cannot be extended safely")
         self.styles_part = styles
-        new_book = _workbook_part(new)
-        self.new_sheets = {s.get("name"): new.rels(new_book)[s.get(_q(REL, "id"))][1]
-                           for s in _parse(new.parts[new_book]).iter(_q(MAIN, "sheet"))}
-        new_styles = next(t for kind, t in new.rels(new_book).values() if kind.endswith("/styles"))
-        self.style = _StyleMerge(_parse(team.parts[styles]), _parse(new.parts[new_styles]))
-        shared = next((t for kind, t in new.rels(new_book).values() if kind.endswith("/sharedStrings")), None)
-        self.shared = list(_parse(new.parts[shared])) if shared else []
+        new_rels = new.rels(new.workbook_part)
+        self.new_sheets = new.sheets
+        self.new_workbook = new.xml(new.workbook_part)
+        new_styles = next(t for kind, t in new_rels.values() if kind.endswith("/styles"))
+        self.style = _StyleMerge(team.xml(styles), new.xml(new_styles))
+        shared = next((t for kind, t in new_rels.values() if kind.endswith("/sharedStrings")), None)
+        self.shared = list(new.xml(shared)) if shared else []
         self.table_id = 0
 
     # -- checks before anything changes -------------------------------------
@@ -290,17 +258,19 @@ class _Splice:
                     f"{self.path}: already has its own sheet named {name!r}, which writing in place would replace"
                 )
         our_parts = {p for s in ours.values() for p in self.team.closure(self.rels[s.get(_q(REL, "id"))][1])}
-        taken = set()
-        for part, data in self.team.parts.items():
+        taken = {d.get("name", "").casefold(): "a defined name" for d in self.workbook.iter(_q(MAIN, "definedName"))}
+        for part in self.team.parts:
             if part.startswith("xl/tables/") and part.endswith(".xml") and part not in our_parts:
-                table = _parse(data)
-                taken |= {table.get("name", "").casefold(), table.get("displayName", "").casefold()}
+                table = self.team.xml(part)
+                for name in (table.get("name", ""), table.get("displayName", "")):
+                    taken[name.casefold()] = "a table"
                 self.table_id = max(self.table_id, int(table.get("id", "0")))
-        for part, data in self.new.parts.items():
+        for part in self.new.parts:
             if part.startswith("xl/tables/"):
-                name = _parse(data).get("name", "")
+                name = self.new.xml(part).get("name", "")
                 if name.casefold() in taken:
-                    raise InPlaceRefused(f"{self.path}: already has a table named {name!r}; rename it to write in place")
+                    raise InPlaceRefused(f"{self.path}: already has {taken[name.casefold()]} named {name!r}, and Excel "
+                                         f"allows no second table or name by that name; rename it to write in place")
 
     # -- the edit ------------------------------------------------------------
 
@@ -310,8 +280,25 @@ class _Splice:
         for override in self.types.findall(_q(CT, "Override")):
             if override.get("PartName") == "/" + part:
                 self.types.remove(override)
-        if content_type:
-            etree.SubElement(self.types, _q(CT, "Override"), PartName="/" + part, ContentType=content_type)
+        if content_type is None:
+            return
+        extension = posixpath.splitext(part)[1].lstrip(".").lower()
+        defaults = {d.get("Extension", "").lower(): d for d in self.types.findall(_q(CT, "Default"))}
+        if extension in defaults and defaults[extension].get("ContentType") == content_type:
+            return
+        if extension == "rels" and extension not in defaults:
+            first = self.types.find(_q(CT, "Override"))
+            default = etree.Element(_q(CT, "Default"), Extension="rels", ContentType=content_type)
+            if first is None:
+                self.types.append(default)
+            else:
+                first.addprevious(default)
+            return
+        etree.SubElement(self.types, _q(CT, "Override"), PartName="/" + part, ContentType=content_type)
+
+    def _type_of(self, part: str) -> str | None:
+        """A new part's content type as the generated package declares it."""
+        return self.new_types.get(part) or self.new_defaults.get(posixpath.splitext(part)[1].lstrip(".").lower())
 
     def _drop(self, part: str) -> None:
         self.team.parts.pop(part, None)
@@ -321,25 +308,26 @@ class _Splice:
         """Copy a new part (and its own relationships, recursively) to `target`."""
         data = self.new.parts[source]
         if transform is not None:
-            root = _parse(data)
+            root = self.new.xml(source)
             transform(root)
             data = _dump(root)
         self.team.parts[target] = data
-        self._set_type(target, self.new_types.get(source))
-        rels = self.new.parts.get(_rels_name(source))
+        self._set_type(target, self._type_of(source))
+        rels = self.new.parts.get(rels_name(source))
         if rels is None:
             return
-        root = _parse(rels)
+        root = self.new.xml(rels_name(source))
         stem = posixpath.splitext(posixpath.basename(target))[0]
         for n, rel in enumerate(root, start=1):
             if rel.get("TargetMode") == "External":
                 continue
-            child = _resolve(source, rel.get("Target"))
+            child = resolve(source, rel.get("Target"), self.path)
             folder = posixpath.dirname(child)
             child_target = posixpath.join(folder, f"{stem}-{n}{posixpath.splitext(child)[1]}")
             rel.set("Target", _relative(target, child_target))
             self._copy_part(child, child_target, self._table if folder.endswith("tables") else None)
-        self.team.parts[_rels_name(target)] = _dump(root)
+        self.team.parts[rels_name(target)] = _dump(root)
+        self._set_type(rels_name(target), self._type_of(rels_name(source)))
 
     def _table(self, table) -> None:
         self.table_id += 1
@@ -360,7 +348,7 @@ class _Splice:
         for sheet in ours.values():
             part = self.rels[sheet.get(_q(REL, "id"))][1]
             for old in self.team.closure(part):
-                if posixpath.basename(old).startswith(PREFIX) or old == _rels_name(part):
+                if posixpath.basename(old).startswith(PREFIX) or old == rels_name(part):
                     self._drop(old)
         sheets = self.workbook.find(_q(MAIN, "sheets"))
         next_id = max(int(s.get("sheetId")) for s in sheets) + 1
@@ -378,7 +366,7 @@ class _Splice:
                 sheet.set(_q(REL, "id"), rel_id)
                 next_id += 1
             self._copy_part(source, target, self._sheet)
-        self._mark()
+        self._names()
         self.team.parts[self.workbook_part] = _dump(self.workbook)
         self.team.parts[self.wb_rels_part] = _dump(self.wb_rels)
         self.team.parts[self.styles_part] = _dump(self.style.team)
@@ -391,34 +379,50 @@ class _Splice:
             n += 1
         return f"rIdLeverkit{n}"
 
-    def _mark(self) -> None:
-        """A hidden marker name for each of leverkit's sheets, replacing earlier ones."""
+    def _names(self) -> None:
+        """A hidden marker name for each of leverkit's sheets, and each sheet's own names (print titles),
+        replacing the ones an earlier run wrote."""
         from lxml import etree
 
         names = _insert_ordered(self.workbook, "definedNames", WORKBOOK_ORDER)
-        for old in [d for d in names if d.get("name", "").startswith(MARKER_PREFIX) and d.get("localSheetId") is None]:
-            names.remove(old)
+        position = {s.get("name"): str(i) for i, s in enumerate(self.workbook.find(_q(MAIN, "sheets")))}
+        mine = {position[name] for name in self.new_sheets}
+        for old in list(names):
+            if old.get("name", "").startswith(MARKER_PREFIX) and old.get("localSheetId") is None:
+                names.remove(old)
+            elif old.get("localSheetId") in mine:
+                names.remove(old)
+        new_position = list(self.new_sheets)
+        for local in self.new_workbook.iter(_q(MAIN, "definedName")):
+            if local.get("localSheetId") is not None:
+                clone = copy.deepcopy(local)
+                clone.set("localSheetId", position[new_position[int(local.get("localSheetId"))]])
+                names.append(clone)
         for sheet in self.new_sheets:
             name, refers_to = marker(sheet)
             etree.SubElement(names, _q(MAIN, "definedName"), name=name, hidden="1").text = refers_to
+        if not len(names):
+            self.workbook.remove(names)
 
 
 def splice(team: bytes, ranked: bytes, source) -> bytes:
     """The team's workbook with the ranked workbook's sheets spliced in, as new bytes.
 
     Pure: no files are touched. Raises InPlaceRefused where losing nothing
-    cannot be guaranteed; `source` names the workbook in that message.
+    cannot be guaranteed (the message names `source`), including any damage
+    to the team's package, so the caller can write the separate workbook.
     """
-    with zipfile.ZipFile(io.BytesIO(team)) as zf:
-        refuse_hostile_xml(zf, source)
-    package = _Package(team)
     try:
-        _Splice(package, _Package(ranked), source).run()
-    except (KeyError, ValueError, TypeError) as exc:
+        package = Package(team, source)
+        package.check_whole()
+        _Splice(package, Package(ranked, "the ranked workbook"), source).run()
+    except InPlaceRefused:
+        raise
+    except LeverkitError as error:
+        raise InPlaceRefused(str(error)) from None
+    except (KeyError, ValueError, TypeError, IndexError, StopIteration) as exc:
         raise InPlaceRefused(f"{source}: has a package layout leverkit cannot edit safely ({exc})") from None
-    buffer = io.BytesIO()
-    package.write(buffer)
-    return buffer.getvalue()
+    return _zip(package)
 
 
 def refuse_if_open(path: Path) -> None:
@@ -429,29 +433,50 @@ def refuse_if_open(path: Path) -> None:
         )
 
 
-def replace_unless_changed(path: Path, data: bytes, before: os.stat_result) -> None:
-    """Write `data` over `path` in one step, unless someone saved the file since `before`."""
+def _keep_owner(tmp: Path, status: os.stat_result, path: Path) -> None:
+    """Give the new file the original's group (and owner, where allowed), or refuse."""
+    now = os.stat(tmp)
+    uid = status.st_uid if os.geteuid() == 0 else -1
+    if now.st_gid == status.st_gid and uid in (-1, now.st_uid):
+        return
+    try:
+        os.chown(tmp, uid, status.st_gid)
+    except OSError:
+        raise InPlaceRefused(f"{path}: belongs to a group (id {status.st_gid}) that leverkit cannot give the rewritten "
+                             f"file, so colleagues could lose access to it") from None
+
+
+def replace_unless_changed(path: Path, data: bytes, read_sha256: str) -> None:
+    """Write `data` over `path` in one step, keeping its permission bits and group, unless the
+    file's bytes are no longer those that were read (their SHA-256 is `read_sha256`)."""
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
+        status = os.stat(path)
         shutil.copymode(path, tmp)
-        now = os.stat(path)
-        if (now.st_mtime_ns, now.st_size) != (before.st_mtime_ns, before.st_size):
+        _keep_owner(tmp, status, path)
+        if hashlib.sha256(path.read_bytes()).hexdigest() != read_sha256:
             raise InPlaceRefused(f"{path}: was saved by someone else while leverkit worked; run again")
 
 
-def write_in_place(ranking: Ranking, path: str | Path) -> Path:
-    """Add Ranked, Projection, Portfolio and Issues to the team's workbook at `path`.
+def write_in_place(ranking: Ranking, path: str | Path, data: bytes | None = None) -> Path:
+    """Add leverkit's sheets to the team's workbook at `path`.
 
+    `data` is the workbook's bytes as read for `ranking` (read now if not
+    given, and then they must be the bytes the ranking was computed from).
     Refuses (InPlaceRefused, file untouched) when the workbook is open in
-    Excel or when nothing-lost cannot be guaranteed; the file is replaced in
-    one step, and not at all if someone saved it meanwhile.
+    Excel, when nothing-lost cannot be guaranteed, or when the file on disk
+    is no longer those bytes; otherwise the file is replaced in one step.
     """
     from .excel import build
+    from .reading import read_file
 
     path = Path(path)
     refuse_if_open(path)
-    before = path.stat()
+    data = read_file(path) if data is None else data
+    digest = hashlib.sha256(data).hexdigest()
+    if ranking.plan.sha256 not in (None, digest):
+        raise InPlaceRefused(f"{path}: was saved by someone else after leverkit read it; run again")
     ranked = io.BytesIO()
     build(ranking, ranked)
-    replace_unless_changed(path, splice(path.read_bytes(), ranked.getvalue(), path), before)
+    replace_unless_changed(path, splice(data, ranked.getvalue(), path), digest)
     return path

@@ -26,6 +26,8 @@ class Issue:
     column: str
     value: str
     message: str
+    id: str = ""  # the initiative in the cell's row, where readable
+    name: str = ""
 
     def __str__(self) -> str:
         return f"{self.sheet}!{self.cell}: {self.message}"
@@ -36,3 +38,9 @@ def show(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """Text as it may appear inside a one-sentence message: whitespace folded, length bounded."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

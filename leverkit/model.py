@@ -1,4 +1,4 @@
-"""The projection, payback, leverage multiple and risk flag (MODEL.md sections 2 and 3).
+"""The projection, payback, leverage multiple and risk flag (docs/model.md sections 2 and 3).
 
 Pure functions over whole arrays: one row per initiative, one column per
 month. No I/O, no per-month Python loops, so 10,000 initiatives cost about
@@ -151,13 +151,14 @@ class Projection:
     value_at_horizon: np.ndarray
     reach_at_horizon: np.ndarray
     gross_total: np.ndarray
+    gross: np.ndarray  # (n, H): gross_1..gross_H
     flags: np.ndarray
     reasons: list[str]
     warnings: list[list[tuple[str, str]]]
 
 
 def _warnings(plan: Plan, p: Projection) -> list[list[tuple[str, str]]]:
-    """Warning codes and sentences per initiative (MODEL.md section 3)."""
+    """Warning codes and sentences per initiative (docs/model.md section 3)."""
     s = plan.settings
     h, cur = s.horizon, s.currency
     found = []
@@ -213,6 +214,7 @@ def project(plan: Plan) -> Projection:
         value_at_horizon=cumulative[:, -1],
         reach_at_horizon=reach[:, -1],
         gross_total=gross_total,
+        gross=gross,
         flags=flags,
         reasons=[flag_reason(f, q, m, s.threshold) for f, q, m in zip(flags, quality, effective)],
         warnings=[],

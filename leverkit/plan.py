@@ -1,6 +1,7 @@
 """What a team's workbook says, once validated: initiatives and settings."""
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from .issues import Issue
@@ -28,6 +29,9 @@ class Initiative:
     quality: int
     confidence: float
     notes: str
+    decision: str = ""  # "fund", "skip", or "" (leverkit decides)
+    start: datetime.date | None = None  # first day of month 1, for tracking actuals; None: not started
+    cell: str = ""  # where the row is named on Initiatives: its ID cell, or its Initiative cell without IDs
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -47,7 +51,7 @@ class Settings:
 
     @property
     def monthly_rate(self) -> float:
-        """r = (1 + annual)^(1/12) − 1 (MODEL.md section 2)."""
+        """r = (1 + annual)^(1/12) − 1 (docs/model.md section 2)."""
         return (1 + self.discount_rate) ** (1 / 12) - 1
 
 
@@ -61,3 +65,4 @@ class Plan:
     issues: list[Issue]
     extra_headers: list[str] = field(default_factory=list)
     invalid_rows: int = 0
+    sha256: str | None = None  # of the file's bytes it was read from; None for an open workbook

@@ -1,4 +1,4 @@
-"""Ranking initiatives and totalling them by leverage form (MODEL.md section 5)."""
+"""Ranking initiatives and totalling them by leverage form (docs/model.md section 5)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,20 +7,23 @@ open workbook) both feed it, so they validate identically.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import math
 import re
-import zipfile
+import dataclasses
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .issues import Issue, LeverkitError, show
+from .issues import Issue, LeverkitError, one_line, show
+from .package import TEXT_LIMIT, ExcelError, Package, Uncached, is_fault
 from .plan import Initiative, Plan, Settings
 from .schema import (
     COLUMN_BY_KEY,
     COLUMNS,
+    DECISIONS,
     FORM_ALIASES,
     FORMS,
     LEVER_POINTS,
@@ -33,6 +36,7 @@ from .schema import (
 
 INITIATIVES = "Initiatives"
 SETTINGS = "Settings"
+ACTUALS = "Actuals"
 HEADER_SEARCH_ROWS = 10
 
 _CURRENCY = r"(?:[A-Z]{3}|[$€£¥])"
@@ -57,7 +61,7 @@ class Grid:
         return xl_rowcol_to_cell(self.top + r, self.left + c)
 
 
-class _Bad(ValueError):
+class CellError(ValueError):
     """A cell breaks a rule; carries the issue code and the sentence."""
 
     def __init__(self, code: str, message: str):
@@ -66,7 +70,22 @@ class _Bad(ValueError):
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not value.strip() and not is_fault(value))
+
+
+def cell_problem(value: object, name: str) -> CellError | None:
+    """What makes a cell unreadable whatever its column: an Excel error, a formula with no saved value,
+    or more text than Excel itself allows in a cell."""
+    if isinstance(value, ExcelError):
+        return CellError("excel-error", f"{name} holds the Excel error {value}; fix the formula or type a value")
+    if isinstance(value, Uncached):
+        return CellError("formula-without-value",
+                         f"{name} is a formula with no saved value (the file was saved by a program that does not "
+                         f"calculate); open it in Excel or LibreOffice, save it, and run again")
+    if isinstance(value, str) and len(value) > TEXT_LIMIT:
+        return CellError("too-long", f"{name} is {len(value):,} characters, more than the {TEXT_LIMIT:,} "
+                                     f"Excel allows in a cell")
+    return None
 
 
 def label(header: str) -> str:
@@ -74,20 +93,20 @@ def label(header: str) -> str:
     return re.sub(r"\s*(/ month|\(.*\))$", "", header).lower()
 
 
-# -- cell rules (MODEL.md section 1, "Cell values") --------------------------
+# -- cell rules (docs/model.md section 1, "How a cell is read") -----------------
 
-def _number(value: object, name: str) -> float:
+def read_number(value: object, name: str) -> float:
     if isinstance(value, bool):
-        raise _Bad("not-a-number", f"{name} {value} is TRUE/FALSE; enter a number")
+        raise CellError("not-a-number", f"{name} {value} is TRUE/FALSE; enter a number")
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
-            raise _Bad("not-a-number", f"{name} {value} is not a finite number")
+            raise CellError("not-a-number", f"{name} {value} is not a finite number")
         return float(value)
     if isinstance(value, _DATES):
-        raise _Bad("not-a-number", f"{name} {value} is a date or time; enter a number")
+        raise CellError("not-a-number", f"{name} {value} is a date or time; enter a number")
     match = _NUMBER.match(str(value).strip())
     if not match:
-        raise _Bad("not-a-number", f"{name} {str(value)!r} is not a number")
+        raise CellError("not-a-number", f"{name} {str(value)!r} is not a number")
     number = float(match["num"].replace(",", ""))
     return -number if match["sign"] == "-" else number
 
@@ -95,9 +114,9 @@ def _number(value: object, name: str) -> float:
 def _percent(value: object, name: str) -> float:
     if isinstance(value, str) and (match := _PERCENT.match(value.strip())):
         return float(match["num"]) / 100
-    number = _number(value, name)
+    number = read_number(value, name)
     if abs(number) > 1:
-        raise _Bad(
+        raise CellError(
             "percent-as-number",
             f"{name} {show(value)} looks like a percent; enter {show(value)}% or {number / 100:g}",
         )
@@ -105,15 +124,37 @@ def _percent(value: object, name: str) -> float:
 
 
 def _whole(value: object, name: str, low: float | None, high: float | None) -> int:
-    number = _number(value, name)
+    number = read_number(value, name)
     in_bounds = (low is None or number >= low) and (high is None or number <= high)
     if not number.is_integer() or not in_bounds:
         span = (
             f"from {show(low)} to {show(high)}" if high is not None
             else f"{show(low)} or more" if low is not None else ""
         )
-        raise _Bad("out-of-range", f"{name} {show(value)} must be a whole number {span}".rstrip())
+        raise CellError("out-of-range", f"{name} {show(value)} must be a whole number {span}".rstrip())
     return int(number)
+
+
+_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?$")
+
+
+def read_month(value: object, name: str) -> datetime.date:
+    """A calendar month, as the first day of it: a date cell (any day), or text `YYYY-MM` / `YYYY-MM-DD`.
+
+    >>> read_month("2025-03", "start"), read_month(datetime.datetime(2025, 3, 17, 9), "start")
+    (datetime.date(2025, 3, 1), datetime.date(2025, 3, 1))
+    """
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return datetime.date(value.year, value.month, 1)
+    match = _MONTH.match(str(value).strip()) if isinstance(value, str) else None
+    if match is None:
+        raise CellError("not-a-date", f"{name} {show(value)!r} is not a date; enter a date, or text such as 2025-03")
+    year, month, day = int(match["year"]), int(match["month"]), int(match["day"] or 1)
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        raise CellError("not-a-date", f"{name} {value.strip()!r} is not a date that exists") from None
+    return datetime.date(year, month, 1)
 
 
 def _text(value: object) -> str:
@@ -123,20 +164,20 @@ def _text(value: object) -> str:
 def _choice(value: object, name: str, allowed: dict[str, str], listed: tuple[str, ...]) -> str:
     key = header_key(value)
     if key not in allowed:
-        raise _Bad("not-a-choice", f"{name} {str(value)!r} is not one of {', '.join(listed)}")
+        raise CellError("not-a-choice", f"{name} {str(value)!r} is not one of {', '.join(listed)}")
     return allowed[key]
 
 
 # kind -> (how to read it, what is allowed, what to say otherwise)
 BOUNDED = {
-    "money": (_number, lambda x: x >= 0, "is negative; enter 0 or more"),
-    "cap": (_number, lambda x: x > 0, "must be above 0 (leave it blank for no cap)"),
+    "money": (read_number, lambda x: x >= 0, "is negative; enter 0 or more"),
+    "cap": (read_number, lambda x: x > 0, "must be above 0 (leave it blank for no cap)"),
     "percent": (_percent, lambda x: x > -1, "must be above -100%"),
     "decay": (_percent, lambda x: 0 <= x < 1, "must be from 0% up to (not including) 100%"),
     "confidence": (_percent, lambda x: 0 < x <= 1, "must be above 0% and at most 100%"),
     "rate": (_percent, lambda x: 0 <= x <= 1, "must be from 0% to 100%"),
-    "threshold": (_number, lambda x: x > 1, "must be more than 1"),
-    "money_or_none": (_number, lambda x: x >= 0, "is negative; enter 0 or more, or leave it blank"),
+    "threshold": (read_number, lambda x: x > 1, "must be more than 1"),
+    "money_or_none": (read_number, lambda x: x >= 0, "is negative; enter 0 or more, or leave it blank"),
 }
 
 
@@ -144,7 +185,7 @@ def _bounded(kind: str, value: object, name: str) -> float:
     read, allowed, problem = BOUNDED[kind]
     number = read(value, name)
     if not allowed(number):
-        raise _Bad("out-of-range", f"{name} {show(value)} {problem}")
+        raise CellError("out-of-range", f"{name} {show(value)} {problem}")
     return number
 
 
@@ -156,12 +197,16 @@ def _scalar(column: Column, value: object) -> object:
     if kind == "name":
         text = _text(value)
         if len(text) > 200:
-            raise _Bad("too-long", f"initiative name is {len(text)} characters; keep it to 200")
+            raise CellError("too-long", f"initiative name is {len(text)} characters; keep it to 200")
         return text
     if kind == "form":
         return _choice(value, name, FORM_ALIASES, FORMS)
     if kind == "lever_point":
         return _choice(value, name, {p: p for p in LEVER_POINTS}, LEVER_POINTS)
+    if kind == "decision":
+        return _choice(value, name, {d: d for d in DECISIONS}, DECISIONS)
+    if kind == "month":
+        return read_month(value, name)
     if kind in BOUNDED:
         return _bounded(kind, value, name)
     if kind == "whole":
@@ -172,7 +217,7 @@ def _scalar(column: Column, value: object) -> object:
 
 
 def median_of_range(low: float, high: float) -> float:
-    """The median of a 90% interval: lognormal when low > 0, else normal (MODEL.md section 4)."""
+    """The median of a 90% interval: lognormal when low > 0, else normal (docs/model.md section 4)."""
     if low == high:
         return low
     return math.sqrt(low * high) if low > 0 else (low + high) / 2
@@ -183,7 +228,7 @@ def _cell(column: Column, value: object) -> tuple[object, tuple[float, float] | 
     if column.ranged and isinstance(value, str) and (match := _RANGE.match(value.strip())):
         low, high = _scalar(column, match["low"]), _scalar(column, match["high"])
         if low > high:
-            raise _Bad("range-reversed", f"{label(column.header)} range {value.strip()!r} runs high to low; write LOW to HIGH")
+            raise CellError("range-reversed", f"{label(column.header)} range {value.strip()!r} runs high to low; write LOW to HIGH")
         return median_of_range(low, high), (low, high)
     return _scalar(column, value), None
 
@@ -233,27 +278,39 @@ def _parse_row(grid: Grid, r: int, known: dict[str, int], extra: list[tuple[int,
     def issue(code: str, c: int, header: str, value: object, message: str) -> None:
         issues.append(Issue(code, grid.name, grid.address(r, c), header, show(value), message))
 
+    def problem(c: int | None, header: str) -> bool:
+        """Name a cell no column rule can read; True if it was one."""
+        value = row[c] if c is not None and c < len(row) else None
+        bad = cell_problem(value, label(header))
+        if bad is not None:
+            issue(bad.code, c, header, value, str(bad))
+        return bad is not None
+
     for column in COLUMNS:
         c = known.get(column.field)
         value = row[c] if c is not None and c < len(row) else None
+        if problem(c, column.header):
+            continue
         if is_blank(value):
             if column.required:
                 issue("required", c, column.header, "", f"{label(column.header)} is required")
             continue
         try:
             fields[column.field], bounds = _cell(column, value)
-        except _Bad as bad:
+        except CellError as bad:
             issue(bad.code, c, column.header, value, str(bad))
             continue
         if bounds is not None:
             ranges[column.field] = bounds
-    extras = {header: row[c] for c, header in extra if c < len(row) and not is_blank(row[c])}
+    extras = {header: row[c] for c, header in extra
+              if c < len(row) and not problem(c, header) and not is_blank(row[c])}
     return fields, ranges, extras, issues
 
 
-def _initiative(excel_row: int, fields: dict, ranges: dict, extras: dict) -> Initiative:
+def _initiative(excel_row: int, cell: str, fields: dict, ranges: dict, extras: dict) -> Initiative:
     return Initiative(
         row=excel_row,
+        cell=cell,
         id=fields.get("id") or f"R{excel_row}",
         name=fields["name"],
         owner=fields.get("owner", ""),
@@ -271,6 +328,8 @@ def _initiative(excel_row: int, fields: dict, ranges: dict, extras: dict) -> Ini
         quality=fields["quality"],
         confidence=fields.get("confidence", 1.0),
         notes=fields.get("notes", ""),
+        decision=fields.get("decision", ""),
+        start=fields.get("start"),
         ranges=ranges,
         extra=extras,
     )
@@ -313,19 +372,25 @@ def _parse_initiatives(grid: Grid, source: str, horizon: int):
             seen.setdefault(fields["id"].casefold(), []).append(i)
     for rows in seen.values():
         if len(rows) > 1:
+            shown = ", ".join(grid.address(parsed[j][0], id_column) for j in rows[:3])
+            more = f" and {len(rows) - 3:,} more" if len(rows) > 3 else ""
             for i in rows:
                 r, fields, _, _, issues = parsed[i]
-                others = [grid.address(parsed[j][0], id_column) for j in rows if j != i]
-                issues.append(Issue("duplicate-id", grid.name, grid.address(r, id_column), "ID",
-                                    fields["id"], f"ID {fields['id']!r} is also used at {', '.join(others)}"))
+                issues.append(Issue("duplicate-id", grid.name, grid.address(r, id_column), "ID", fields["id"],
+                                    f"ID {fields['id']!r} is used on {len(rows):,} rows ({shown}{more}); "
+                                    f"give each initiative its own ID"))
 
+    name_column = known["name"]
     initiatives, issues, invalid = [], [], 0
     for r, fields, ranges, extras, row_issues in parsed:
+        excel_row = grid.top + r + 1
         if row_issues:
             invalid += 1
-            issues.extend(row_issues)
+            who = {"id": fields.get("id") or f"R{excel_row}", "name": fields.get("name", "")}
+            issues.extend(dataclasses.replace(issue, **who) for issue in row_issues)
         else:
-            initiatives.append(_initiative(grid.top + r + 1, fields, ranges, extras))
+            cell = grid.address(r, name_column if id_column is None else id_column)
+            initiatives.append(_initiative(excel_row, cell, fields, ranges, extras))
     return initiatives, issues, invalid, [h for _, h in extra]
 
 
@@ -374,12 +439,15 @@ def _parse_settings(grid: Grid | None, default_team: str, source: str) -> tuple[
             raise LeverkitError(f"{where}: {setting.name} is set twice (also at {seen[setting.field]}); keep one")
         seen[setting.field] = grid.address(r, value_col)
         value = row[value_col] if value_col < len(row) else None
-        if is_blank(value):
-            continue
         try:
+            bad = cell_problem(value, setting.name)
+            if bad is not None:
+                raise bad
+            if is_blank(value):
+                continue
             setattr(settings, setting.field, _setting_value(setting, value))
-        except _Bad as bad:
-            raise LeverkitError(f"{where}: {bad}") from None
+        except CellError as bad:
+            raise LeverkitError(f"{where}: {one_line(str(bad))}") from None
     if not settings.team:
         settings.team = default_team
     return settings, issues
@@ -409,179 +477,60 @@ def parse_sheets(sheets: dict[str, Grid], source: str, default_team: str) -> Pla
 
 # -- files on disk ------------------------------------------------------------
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted or old-format Office files
-ZIP_MAGIC = b"PK\x03\x04"
+READ = (INITIATIVES, SETTINGS, ACTUALS)
 
 
-def _refuse_ole(data: bytes, path) -> None:
-    import olefile
-
-    with olefile.OleFileIO(data) as ole:
-        encrypted = ole.exists("EncryptedPackage")
-    if encrypted:
-        raise LeverkitError(
-            f"{path}: is password-protected; leverkit cannot read encrypted workbooks, "
-            f"so save a copy without the password and report on that"
-        )
-    raise LeverkitError(f"{path}: is an old-format Excel (.xls) file; save it as .xlsx or .xlsm first")
-
-
-def _xml(zf: zipfile.ZipFile, part: str, path: Path):
-    """Parse one package part with defusedxml, which refuses entity bombs."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import parse
-
-    try:
-        with zf.open(part) as stream:
-            return parse(stream).getroot()
-    except KeyError:
-        raise LeverkitError(f"{path}: is not an Excel workbook (it has no {part})") from None
-    except DefusedXmlException:
-        raise LeverkitError(f"{path}: refused: {part} declares XML entities, which workbooks never need") from None
-    except Exception as exc:
-        raise LeverkitError(f"{path}: is damaged ({part} is not readable XML: {exc})") from None
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _attr(element, name: str) -> str | None:
-    return next((v for k, v in element.attrib.items() if _local(k) == name), None)
-
-
-def _resolve(base: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    parts: list[str] = []
-    for piece in (PurePosixPath(base).parent / target).parts:
-        if piece == "..":
-            parts.pop()
-        elif piece != ".":
-            parts.append(piece)
-    return "/".join(parts)
-
-
-def _rels(zf: zipfile.ZipFile, part: str, path: Path) -> dict[str, str]:
-    rels_part = str(PurePosixPath(part).parent / "_rels" / (PurePosixPath(part).name + ".rels"))
-    return {
-        rel.get("Id"): _resolve(part, rel.get("Target", ""))
-        for rel in _xml(zf, rels_part, path)
-        if rel.get("TargetMode") != "External"
-    }
-
-
-def sheet_parts(zf: zipfile.ZipFile, path: Path) -> tuple[str, dict[str, str]]:
-    """The workbook part and a map of sheet name -> worksheet part."""
-    root_rels = _xml(zf, "_rels/.rels", path)
-    workbook = next(
-        (_resolve("", r.get("Target", "")) for r in root_rels if r.get("Type", "").endswith("/officeDocument")),
-        None,
-    )
-    if workbook is None:
-        raise LeverkitError(f"{path}: is not an Excel workbook (it names no workbook part)")
-    rels = _rels(zf, workbook, path)
-    sheets = {}
-    for element in _xml(zf, workbook, path).iter():
-        if _local(element.tag) == "sheet":
-            sheets[element.get("name")] = rels.get(_attr(element, "id"), "")
-    return workbook, sheets
-
-
-def refuse_hostile_xml(zf: zipfile.ZipFile, path: Path) -> None:
-    """Open every XML part's prolog with defusedxml: a DTD or entity refuses the file.
-
-    Only the prolog is read, so this costs little even for large sheets.
-    """
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import iterparse
-
-    for part in zf.namelist():
-        if part.endswith((".xml", ".rels", ".vml")):
-            try:
-                with zf.open(part) as stream:
-                    next(iter(iterparse(stream, events=("start",), forbid_dtd=True)), None)
-            except DefusedXmlException:
-                raise LeverkitError(
-                    f"{path}: refused: {part} declares a DTD or XML entities, which workbooks never need"
-                ) from None
-            except Exception:
-                continue  # not well-formed XML is reported by whoever reads that part
-
-
-def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> list[str]:
-    """Addresses of cells holding a formula but no saved (cached) value."""
-    from defusedxml.ElementTree import iterparse
-
-    found = []
-    with zf.open(part) as stream:
-        for _, element in iterparse(stream, events=("end",)):
-            tag = _local(element.tag)
-            if tag == "c":
-                children = {_local(child.tag): child for child in element}
-                value = children.get("v")
-                if "f" in children and (
-                    value is None or (not value.text and element.get("t") not in ("str", "inlineStr"))
-                ):
-                    found.append(element.get("r"))
-            elif tag == "row":
-                element.clear()
-    return found
-
-
-def _refuse_uncached(zf: zipfile.ZipFile, parts: dict[str, str], wanted: set[str], path: Path) -> None:
-    """A formula with no saved value is never read as blank or zero: the file was saved by a
-    program that does not calculate, so every formula in it is suspect; name the first one."""
-    for name in sorted(wanted):
-        if parts[name] not in zf.namelist():
-            continue
-        cells = _uncached_formulas(zf, parts[name])
-        if cells:
-            more = f" (and {len(cells) - 1} more)" if len(cells) > 1 else ""
-            raise LeverkitError(
-                f"{path}: {name}!{cells[0]}{more} is a formula with no saved value; the file was saved by a "
-                f"program that does not calculate formulas, so open it in Excel, save it, and run again"
-            )
-
-
-def _calamine_grid(book, name: str) -> Grid:
-    sheet = book.get_sheet_by_name(name)
-    top, left = sheet.start or (0, 0)
-    return Grid(name, sheet.to_python(), top, left)
+def _with_faults(grid: Grid, faults: dict[tuple[int, int], str]) -> Grid:
+    """The grid with each faulty cell (an error value, a formula with no saved value) in place of its blank."""
+    if not faults:
+        return grid
+    top = min([grid.top] + [r for r, _ in faults]) if grid.rows else min(r for r, _ in faults)
+    left = min([grid.left] + [c for _, c in faults]) if grid.rows else min(c for _, c in faults)
+    height = max([grid.top + len(grid.rows)] + [r + 1 for r, _ in faults]) - top
+    width = max([grid.left + max(map(len, grid.rows), default=0)] + [c + 1 for _, c in faults]) - left
+    rows = [[None] * width for _ in range(height)]
+    for r, row in enumerate(grid.rows):
+        rows[grid.top - top + r][grid.left - left: grid.left - left + len(row)] = row
+    for (r, c), fault in faults.items():
+        rows[r - top][c - left] = fault
+    return Grid(grid.name, rows, top, left)
 
 
 def read_grids(data: bytes, source) -> dict[str, Grid]:
-    """The Initiatives and Settings sheets of a .xlsx or .xlsm file's bytes, as cell values with addresses.
+    """The sheets leverkit reads from a .xlsx or .xlsm file's bytes, as cell values with addresses.
 
-    Other sheets are listed by name only, for messages; `source` names the file in them.
+    The package is checked first (`package.Package`); other sheets are
+    listed by name only, for messages; `source` names the file in them.
     """
-    if data[:8] == OLE_MAGIC:
-        _refuse_ole(data, source)
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise LeverkitError(f"{source}: is not an Excel workbook (.xlsx or .xlsm)")
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        refuse_hostile_xml(zf, source)
-        _, parts = sheet_parts(zf, source)
-        wanted = {name for name in parts if name.casefold() in (INITIATIVES.casefold(), SETTINGS.casefold())}
-        _refuse_uncached(zf, parts, wanted, source)
+    package = Package(data, source)
+    wanted = [name for name in package.sheets if name.casefold() in {n.casefold() for n in READ}]
+    faults = {name: package.cells(name) for name in wanted}
 
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grids = {name: _calamine_grid(book, name) for name in wanted}
+        grids = {}
+        for name in wanted:
+            sheet = book.get_sheet_by_name(name)
+            top, left = sheet.start or (0, 0)
+            grids[name] = _with_faults(Grid(name, sheet.to_python(), top, left), faults[name])
     except Exception as exc:
-        raise LeverkitError(f"{source}: could not be read as a workbook ({exc})") from None
-    grids.update({name: Grid(name, []) for name in parts if name not in grids})
+        raise LeverkitError(f"{source}: is damaged and could not be read as a workbook ({' '.join(str(exc).split())[:160]})") from None
+    grids.update({name: Grid(name, []) for name in package.sheets if name not in grids})
     return grids
 
 
 def read_bytes(data: bytes, source: str, default_team: str) -> Plan:
     """Read and validate a workbook held in memory; `source` names it in messages."""
-    return parse_sheets(read_grids(data, source), source, default_team)
+    plan = parse_sheets(read_grids(data, source), source, default_team)
+    plan.sha256 = hashlib.sha256(data).hexdigest()
+    return plan
 
 
 def read_file(path: Path) -> bytes:
+    if path.is_dir():
+        raise LeverkitError(f"{path}: is a folder; to rank every workbook in it, run leverkit batch {path}")
     try:
         return path.read_bytes()
     except OSError as exc:

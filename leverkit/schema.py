@@ -1,4 +1,4 @@
-"""The contract of MODEL.md section 1: the columns teams fill and the settings.
+"""The columns teams fill and the settings (docs/model.md section 1).
 
 Everything that reads, validates or writes a workbook takes its headers,
 kinds and defaults from here, so the template, the reader and the writers
@@ -24,6 +24,7 @@ LEVER_POINTS = (
     "balancing goal",
     "reinforcing loop",
 )
+DECISIONS = ("fund", "skip")
 RANK_BY = ("risk-adjusted NPV", "NPV", "payback", "leverage multiple")
 
 
@@ -31,7 +32,7 @@ RANK_BY = ("risk-adjusted NPV", "NPV", "payback", "leverage multiple")
 class Column:
     header: str
     field: str
-    kind: str  # text, form, lever_point, money, percent, cap, whole, quality, confidence
+    kind: str  # text, form, lever_point, money, percent, cap, whole, quality, confidence, decision, month
     required: bool
     ranged: bool = False
     help: str = ""
@@ -64,6 +65,10 @@ COLUMNS = (
     Column("Confidence", "confidence", "confidence", False,
            help="How sure you are it happens as planned, above 0% up to 100%. Blank = 100%."),
     Column("Notes", "notes", "text", False, help="Anything else."),
+    Column("Decision", "decision", "decision", False,
+           help="fund or skip to decide it yourself; blank lets leverkit recommend within Budget and capacity."),
+    Column("Start", "start", "month", False,
+           help="The month it started (a date, or 2025-03): month 1 for tracking actuals. Blank = not started."),
 )
 COLUMN_BY_KEY = {c.header.casefold(): c for c in COLUMNS}
 

@@ -1,4 +1,4 @@
-"""The sheets leverkit writes (MODEL.md section 6), as plain tables of values.
+"""The sheets leverkit writes (docs/model.md section 6), as plain tables of values.
 
 The Excel writer, the HTML writer and the Excel button all render these same
 tables, so every output shows the same numbers under the same headers.
@@ -150,12 +150,12 @@ def settings_table(ranking: Ranking) -> Table:
 def issues_table(ranking: Ranking) -> Table:
     plan = ranking.plan
     rows = [
-        ["invalid cell", i.sheet, i.cell, i.column, i.value, None, None, i.code, i.message]
+        ["invalid cell", i.sheet, i.cell, i.column, i.value, i.id or None, i.name or None, i.code, i.message]
         for i in plan.issues
     ]
     for _, item, index in ranking.ranked():
         rows += [
-            ["warning", "Initiatives", f"{item.row}:{item.row}", None, None, item.id, item.name, code, sentence]
+            ["warning", "Initiatives", item.cell, None, None, item.id, item.name, code, sentence]
             for code, sentence in ranking.projection.warnings[index]
         ]
     headers = ["Kind", "Sheet", "Cell", "Column", "Value", "ID", "Initiative", "Code", "Problem"]

@@ -6,6 +6,7 @@ on every header, dropdown and default.
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 from .files import atomic_path
@@ -134,10 +135,10 @@ def _instructions(workbook) -> None:
         ws.write_string(r, 0, text, title if style == "title" else wrap)
 
 
-def _workbook(target):
+def _workbook(target: Path):
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(os.fspath(target), {"strings_to_formulas": False, "strings_to_urls": False})
     workbook.set_properties({"title": "leverkit planning workbook", "created": FIXED_DATE})
     return workbook
 

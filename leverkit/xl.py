@@ -14,7 +14,8 @@ from pathlib import PurePath
 from .excel import number_formats
 from .issues import LeverkitError
 from .ranking import Ranking, rank
-from .reading import INITIATIVES, SETTINGS, Grid, parse_sheets
+from .package import ERROR_VALUES, ExcelError
+from .reading import READ, Grid, parse_sheets
 from .tables import FLAG_COLOURS, MARKER_PREFIX, OUTPUT_SHEETS, Table, marked_sheet, marker, sheets
 
 TABLE_STYLE = "TableStyleMedium2"  # the name Excel's object model uses
@@ -41,17 +42,19 @@ def rank_book(book) -> None:
 
 
 def read_book(book):
-    """The Initiatives and Settings sheets of an open Book, validated into a Plan.
+    """The sheets leverkit reads (Initiatives, Settings, Actuals) of an open Book, validated into a Plan.
 
     Reads through the Book itself (never the file on disk), so it works for
     any name and any folder, including synced drives that report a URL.
     """
-    wanted = {INITIATIVES.casefold(), SETTINGS.casefold()}
+    wanted = {name.casefold() for name in READ}
     grids = {}
     for sheet in book.sheets:
         if sheet.name.casefold() in wanted:
             used = sheet.used_range
-            grids[sheet.name] = Grid(sheet.name, used.options(ndim=2).value, used.row - 1, used.column - 1)
+            values = used.options(ndim=2, err_to_str=True).value  # an error stays an error, never a blank
+            rows = [[ExcelError(v) if isinstance(v, str) and v in ERROR_VALUES else v for v in row] for row in values]
+            grids[sheet.name] = Grid(sheet.name, rows, used.row - 1, used.column - 1)
         else:
             grids[sheet.name] = Grid(sheet.name, [])
     return parse_sheets(grids, book.name, PurePath(book.name).stem)

@@ -1,17 +1,43 @@
 """Small fixtures: team workbooks written by openpyxl (a different library from leverkit's own reader and writer)."""
 from __future__ import annotations
 
+import io
 import os
+import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 
-os.environ.setdefault("MPLBACKEND", "svg")
+from leverkit.template import xlwings_vba_project
+
 os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"  # xlwings' remote engine, for the test suite only
 
 HEADERS = ["ID", "Initiative", "Owner", "Leverage form", "Lever point", "Upfront cost", "Maintenance / month",
            "Reach / month", "Value per reach", "Growth / month", "Reach cap", "Delay (months)", "Decay / month",
            "Quality (1-5)", "Confidence", "Notes"]
+
+
+IGNORED = {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", "reports"}
+
+
+def _files_in(root: Path) -> set[str]:
+    found = set()
+    for folder, folders, files in os.walk(root):
+        folders[:] = [f for f in folders if f not in IGNORED and not f.endswith(".egg-info")]
+        found |= {os.path.relpath(os.path.join(folder, f), root) for f in files}
+    return found
+
+
+@pytest.fixture(autouse=True, scope="session")
+def nothing_is_written_into_the_checkout():
+    """Every writer the suite runs writes where it is told: nothing lands in the project tree (such as a
+    workbook named after an object's repr, `<_io.BytesIO object at 0x...>`)."""
+    root = Path(__file__).resolve().parent.parent
+    before = _files_in(root)
+    yield
+    assert _files_in(root) - before == set(), "the test run wrote files into the checkout"
 
 
 def initiative(**fields) -> dict:
@@ -131,3 +157,84 @@ def replay(payload, actions) -> dict[str, dict[tuple[int, int], object]]:
                 for j, value in enumerate(row):
                     grid[(action["start_row"] + i, action["start_column"] + j)] = value
     return cells
+
+
+def png(tmp_path) -> Path:
+    from PIL import Image
+
+    path = tmp_path / "logo.png"
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(path)
+    return path
+
+
+def rich_workbook(path: Path, tmp_path: Path) -> Path:
+    """A team workbook with one of everything a team may have put in it."""
+    wb = xlsxwriter.Workbook(path)
+    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    money = wb.add_format({"num_format": "$#,##0.00"})
+    ws = wb.add_worksheet("Initiatives")
+    rows = [initiative(id="I1", initiative="Runbook"), initiative(id="I2", initiative="Portal", quality_1_5=2, value_per_reach=90)]
+    for c, header in enumerate(HEADERS):
+        ws.write_string(0, c, header)
+        for r, row in enumerate(rows, start=1):
+            if row[header] is not None:
+                ws.write(r, c, row[header])
+    ws.add_table(0, 0, 2, len(HEADERS) - 1, {"name": "Plan", "columns": [{"header": h} for h in HEADERS]})
+    ws.data_validation("D2:D50", {"validate": "list", "source": ["labor", "capital", "code", "media", "process"]})
+    ws.conditional_format("N2:N50", {"type": "cell", "criteria": "<=", "value": 2,
+                                     "format": wb.add_format({"bg_color": "#FFC7CE"})})
+    budget = wb.add_worksheet("Budget")
+    budget.write_string("A1", "Line", bold)
+    budget.write_string("B1", "Amount", bold)
+    for r, (line, amount) in enumerate([("Tools", 100), ("People", 200), ("Travel", 300)], start=2):
+        budget.write_string(f"A{r}", line)
+        budget.write_number(f"B{r}", amount, money)
+    budget.write_formula("B5", "=SUM(B2:B4)", money, 600)
+    budget.write_comment("A1", "Set by finance in March")
+    budget.data_validation("B2:B4", {"validate": "decimal", "criteria": ">=", "value": 0})
+    budget.conditional_format("B2:B4", {"type": "data_bar"})
+    budget.insert_image("D2", png(tmp_path))
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"categories": "=Budget!$A$2:$A$4", "values": "=Budget!$B$2:$B$4", "name": "Budget"})
+    budget.insert_chart("D8", chart)
+    budget.freeze_panes(1, 0)
+    budget.activate()
+    wb.define_name("BudgetTotal", "=Budget!$B$5")
+    wb.define_name("Budget!Lines", "=Budget!$A$2:$A$4")
+    if path.suffix == ".xlsm":
+        wb.add_vba_project(io.BytesIO(xlwings_vba_project()), is_stream=True)
+        wb.set_vba_name("ThisWorkbook")
+    wb.close()
+    return path
+
+
+def parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def audit(path) -> set[tuple[str, str]]:
+    """openxml-audit's findings for a file, as (part, what is wrong): what desktop Excel would repair or reject."""
+    from openxml_audit import OpenXmlValidator
+
+    result = OpenXmlValidator().validate(str(path))
+    return {(e.part_uri, e.description) for e in result.errors}
+
+
+def edit_package(path, edits: dict, target=None):
+    """Rewrite a package with some parts changed: part -> new bytes, a function of the old bytes, or None to drop it."""
+    target = Path(target or path)
+    with zipfile.ZipFile(path) as zin:
+        items = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        names = set()
+        for info, data in items:
+            names.add(info.filename)
+            change = edits.get(info.filename, data)
+            change = change(data) if callable(change) else change
+            if change is not None:
+                zout.writestr(info.filename, change)
+        for name, data in edits.items():
+            if name not in names and not callable(data) and data is not None:
+                zout.writestr(name, data)
+    return target

@@ -46,14 +46,14 @@ def _fails(path, message):
 def test_text_file(tmp_path):
     path = tmp_path / "plan.xlsx"
     path.write_text("ID,Initiative\n1,x\n")
-    _fails(path, "is not an Excel workbook")
+    _fails(path, r"is a text file \(such as CSV\), not an Excel workbook; open it in Excel and save it as .xlsx")
 
 
 def test_zip_that_is_not_a_workbook(tmp_path):
     path = tmp_path / "plan.xlsx"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("hello.txt", "hi")
-    _fails(path, "is not an Excel workbook")
+    _fails(path, "is not an Excel workbook")  # a zip file with no workbook in it
 
 
 def test_missing_file(tmp_path):
@@ -84,6 +84,6 @@ def test_no_initiatives_sheet_through_the_cli(team):
     _fails(team([initiative()], sheet="Ideas"), "has no Initiatives sheet")
 
 
-def test_formula_without_a_saved_value_stops(team):
-    _fails(team([initiative(reach_month="=2*5")]), r"Initiatives!H2 is a formula with no saved value")
-    _fails(team([initiative()], settings={"Horizon (months)": "=12*3"}), r"Settings!B2 is a formula with no saved value")
+def test_formula_without_a_saved_value_in_settings_stops(team):
+    _fails(team([initiative()], settings={"Horizon (months)": "=12*3"}),
+           r"Settings!B2: Horizon \(months\) is a formula with no saved value .*open it in Excel or LibreOffice, save it")

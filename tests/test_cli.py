@@ -43,7 +43,7 @@ def test_several_workbooks_one_broken(team, tmp_path):
     bad.write_text("not a workbook")
     result = run("report", good, bad, "--out", tmp_path / "out")
     assert result.exit_code == 1
-    assert f"error: {bad}: is not an Excel workbook" in result.output
+    assert f"error: {bad}: is a text file (such as CSV), not an Excel workbook" in result.output
     assert (tmp_path / "out" / "a_ranked.xlsx").exists()
     assert "Ranking" in result.output  # the progress bar's label
 

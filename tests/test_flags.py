@@ -1,4 +1,4 @@
-"""The quality-versus-amplification flag and the warnings (MODEL.md section 3)."""
+"""The quality-versus-amplification flag and the warnings (docs/model.md section 3)."""
 import pytest
 
 from leverkit.model import project

@@ -1,7 +1,5 @@
 """--in-place: the ranked sheets go into the team's workbook and nothing of the team's is lost."""
-import io
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -13,64 +11,10 @@ from leverkit.cli import cli
 from leverkit.inplace import InPlaceRefused
 from leverkit.template import xlwings_vba_project
 
-from .conftest import HEADERS, calamine_sheets, initiative, owner_file
+from .conftest import HEADERS, calamine_sheets, initiative, owner_file, parts, rich_workbook
 
 EDITED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
 OURS = ["Ranked", "Projection", "Portfolio", "Issues"]
-
-
-def png(tmp_path) -> Path:
-    from PIL import Image
-
-    path = tmp_path / "logo.png"
-    Image.new("RGB", (40, 20), (200, 30, 30)).save(path)
-    return path
-
-
-def rich_workbook(path: Path, tmp_path: Path) -> Path:
-    """A team workbook with one of everything a team may have put in it."""
-    wb = xlsxwriter.Workbook(path)
-    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
-    money = wb.add_format({"num_format": "$#,##0.00"})
-    ws = wb.add_worksheet("Initiatives")
-    rows = [initiative(id="I1", initiative="Runbook"), initiative(id="I2", initiative="Portal", quality_1_5=2, value_per_reach=90)]
-    for c, header in enumerate(HEADERS):
-        ws.write_string(0, c, header)
-        for r, row in enumerate(rows, start=1):
-            if row[header] is not None:
-                ws.write(r, c, row[header])
-    ws.add_table(0, 0, 2, len(HEADERS) - 1, {"name": "Plan", "columns": [{"header": h} for h in HEADERS]})
-    ws.data_validation("D2:D50", {"validate": "list", "source": ["labor", "capital", "code", "media", "process"]})
-    ws.conditional_format("N2:N50", {"type": "cell", "criteria": "<=", "value": 2,
-                                     "format": wb.add_format({"bg_color": "#FFC7CE"})})
-    budget = wb.add_worksheet("Budget")
-    budget.write_string("A1", "Line", bold)
-    budget.write_string("B1", "Amount", bold)
-    for r, (line, amount) in enumerate([("Tools", 100), ("People", 200), ("Travel", 300)], start=2):
-        budget.write_string(f"A{r}", line)
-        budget.write_number(f"B{r}", amount, money)
-    budget.write_formula("B5", "=SUM(B2:B4)", money, 600)
-    budget.write_comment("A1", "Set by finance in March")
-    budget.data_validation("B2:B4", {"validate": "decimal", "criteria": ">=", "value": 0})
-    budget.conditional_format("B2:B4", {"type": "data_bar"})
-    budget.insert_image("D2", png(tmp_path))
-    chart = wb.add_chart({"type": "column"})
-    chart.add_series({"categories": "=Budget!$A$2:$A$4", "values": "=Budget!$B$2:$B$4", "name": "Budget"})
-    budget.insert_chart("D8", chart)
-    budget.freeze_panes(1, 0)
-    budget.activate()
-    wb.define_name("BudgetTotal", "=Budget!$B$5")
-    wb.define_name("Budget!Lines", "=Budget!$A$2:$A$4")
-    if path.suffix == ".xlsm":
-        wb.add_vba_project(io.BytesIO(xlwings_vba_project()), is_stream=True)
-        wb.set_vba_name("ThisWorkbook")
-    wb.close()
-    return path
-
-
-def parts(path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {name: zf.read(name) for name in zf.namelist()}
 
 
 def team_view(path, sheets=("Initiatives", "Budget")) -> dict:
@@ -271,19 +215,52 @@ def test_a_failed_write_leaves_the_workbook_whole(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["logo.png", "team.xlsx"]
 
 
+def colleague_saves(path):
+    """Someone opens the workbook, adds an initiative and saves it (different bytes)."""
+    wb = openpyxl.load_workbook(path)
+    wb["Initiatives"].append([initiative(id="I9")[h] for h in HEADERS])
+    wb.save(path)
+    return path.read_bytes()
+
+
 def test_a_save_by_someone_else_meanwhile_is_not_overwritten(tmp_path, monkeypatch):
     from leverkit import excel
 
     path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
     build = excel.build
+    saved = []
 
     def build_while_someone_saves(ranking, target):
         build(ranking, target)
-        path.write_bytes(path.read_bytes() + b"")  # a save: same bytes, new modification time
-        import os
-        os.utime(path, ns=(0, 0))
+        if not saved:
+            saved.append(colleague_saves(path))
 
     monkeypatch.setattr(excel, "build", build_while_someone_saves)
-    with pytest.raises(InPlaceRefused, match="was saved by someone else"):
-        leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
-    assert openpyxl.load_workbook(path).sheetnames == ["Initiatives", "Budget"]
+    result = CliRunner().invoke(cli, ["report", str(path), "--in-place", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "was saved by someone else while leverkit worked" in result.output
+    assert path.read_bytes() == saved[0]  # the colleague's save stands
+    assert (tmp_path / "out" / "team_ranked.xlsx").exists()
+
+
+def test_a_ranking_of_older_bytes_is_never_spliced(tmp_path):
+    path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
+    ranking = leverkit.rank(leverkit.load(path))
+    after = colleague_saves(path)
+    with pytest.raises(InPlaceRefused, match="was saved by someone else after leverkit read it"):
+        leverkit.write_in_place(ranking, path)
+    assert path.read_bytes() == after
+
+
+def test_the_rewritten_workbook_keeps_its_permissions_and_group(tmp_path):
+    import os
+    import stat
+
+    path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
+    os.chmod(path, 0o640)
+    group = 4242 if os.geteuid() == 0 else os.getgid()  # as root, a group nobody else here has
+    os.chown(path, -1, group)
+    leverkit.report(path, tmp_path / "out", in_place=True)
+    after = os.stat(path)
+    assert "Ranked" in openpyxl.load_workbook(path).sheetnames
+    assert stat.S_IMODE(after.st_mode) == 0o640 and after.st_gid == group

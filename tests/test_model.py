@@ -1,4 +1,4 @@
-"""The projection (MODEL.md section 2) against independent computations: numpy_financial and hand-worked cases."""
+"""The projection (docs/model.md section 2) against independent computations: numpy_financial and hand-worked cases."""
 import math
 
 import numpy as np
@@ -17,7 +17,7 @@ def one(horizon=6, discount=0, **fields):
 
 
 def reference_cash_flows(item, horizon):
-    """MODEL.md section 2 written out month by month, as a planner would in a spreadsheet."""
+    """docs/model.md section 2 written out month by month, as a planner would in a spreadsheet."""
     flows = [-item.upfront]
     for t in range(1, horizon + 1):
         k = t - item.delay

@@ -1,4 +1,4 @@
-"""Ranking and totals by leverage form (MODEL.md section 5)."""
+"""Ranking and totals by leverage form (docs/model.md section 5)."""
 import pytest
 
 from leverkit.ranking import rank

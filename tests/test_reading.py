@@ -1,4 +1,4 @@
-"""Reading team workbooks: MODEL.md section 1, every rule and every message."""
+"""Reading team workbooks: docs/model.md section 1, every rule and every message."""
 import math
 
 import pytest
@@ -106,7 +106,7 @@ def test_duplicate_ids_are_an_error_on_every_duplicate(team):
     plan = leverkit.load(team(rows))
     assert [i.id for i in plan.initiatives] == ["B"]
     assert [(i.cell, i.code) for i in plan.issues] == [("A2", "duplicate-id"), ("A3", "duplicate-id"), ("A5", "duplicate-id")]
-    assert "also used at A3, A5" in plan.issues[0].message
+    assert "used on 3 rows (A2, A3, A5)" in plan.issues[0].message
 
 
 def test_missing_required_columns_stop_the_workbook(team):
@@ -154,14 +154,29 @@ def test_a_bad_setting_stops_the_run_naming_its_cell(team, name, value, message)
     assert str(error.value).startswith(f"{path}: {message}")
 
 
-def test_formula_without_cached_value_stops_naming_the_cell(team):
-    # openpyxl writes formulas without calculating them: exactly the case MODEL.md describes.
-    path = team([initiative(initiative="ok"), initiative(upfront_cost="=500*2", notes="=A2")])
-    with pytest.raises(LeverkitError) as error:
-        leverkit.load(path)
-    assert str(error.value) == (
-        f"{path}: Initiatives!F3 (and 1 more) is a formula with no saved value; the file was saved by a program "
-        "that does not calculate formulas, so open it in Excel, save it, and run again")
+def test_formula_without_cached_value_makes_only_its_row_invalid(team):
+    # openpyxl writes formulas without calculating them: a file saved by a program that does not calculate.
+    path = team([initiative(id="OK", initiative="ok"), initiative(id="F", initiative="formulas", upfront_cost="=500*2",
+                                                                  notes="=A2")])
+    plan = leverkit.load(path)
+    assert [i.id for i in plan.initiatives] == ["OK"] and plan.invalid_rows == 1
+    assert [(i.cell, i.code, i.id, i.name) for i in plan.issues] == [
+        ("F3", "formula-without-value", "F", "formulas"), ("P3", "formula-without-value", "F", "formulas")]
+    assert plan.issues[0].value == "=500*2"
+    assert plan.issues[0].message == (
+        "upfront cost is a formula with no saved value (the file was saved by a program that does not calculate); "
+        "open it in Excel or LibreOffice, save it, and run again")
+
+
+@pytest.mark.parametrize("error", ["#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!"])
+def test_an_excel_error_value_is_an_invalid_cell_never_a_blank(team, error):
+    rows = [initiative(id="A", confidence=error), initiative(id="B", growth_month=error),
+            initiative(id="C", maintenance_month=error), initiative(id="D")]
+    plan = leverkit.load(team(rows))
+    assert [i.id for i in plan.initiatives] == ["D"]
+    assert [(i.cell, i.code, i.value, i.id) for i in plan.issues] == [
+        ("O2", "excel-error", error, "A"), ("J3", "excel-error", error, "B"), ("G4", "excel-error", error, "C")]
+    assert plan.issues[0].message == f"confidence holds the Excel error {error}; fix the formula or type a value"
 
 
 def test_formula_with_cached_value_is_read_by_its_value(tmp_path):
