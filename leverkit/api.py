@@ -74,7 +74,7 @@ def write_macro_workbook(path, interpreter=None):
 
 def batch(inputs, out_dir="reports", **options):
     """Rank every workbook below `inputs` (folders or globs) and write the portfolio view; see `run_batch`."""
-    from .batch import run_batch
+    from .drive import run_batch
 
     return run_batch(list(inputs), out_dir, **options)
 
@@ -103,13 +103,18 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
         )
     ranking = rank(plan)
     result = Report(path, plan, ranking)
-    if in_place:
-        try:
-            result.written.append(splice(ranking, path, data))
-        except InPlaceRefused as refused:
-            result.notes.append(f"{refused}; wrote the separate ranked workbook instead")
-            in_place = False
-    if not in_place:
-        result.written.append(write_excel(ranking, out_dir / f"{path.stem}_ranked.xlsx"))
-    result.written.append(write_html(ranking, out_dir / f"{path.stem}.html"))
+    try:
+        if in_place:
+            try:
+                result.written.append(splice(ranking, path, data))
+            except InPlaceRefused as refused:
+                result.notes.append(f"{refused}; wrote the separate ranked workbook instead")
+                in_place = False
+        if not in_place:
+            result.written.append(write_excel(ranking, out_dir / f"{path.stem}_ranked.xlsx"))
+        result.written.append(write_html(ranking, out_dir / f"{path.stem}.html"))
+    except OSError as exc:
+        from .drive import written_error
+
+        raise LeverkitError(f"{path}: ranked, but {written_error(exc)}") from None
     return result

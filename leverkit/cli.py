@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
 import click
 
 from . import api
-from .issues import LeverkitError
+from .issues import LeverkitError, one_line
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,7 +40,7 @@ def report(paths: tuple[Path, ...], out_dir: Path, in_place: bool, strict: bool)
                 result = api.report(path, out_dir, in_place=in_place, strict=strict)
             except LeverkitError as error:
                 failed += 1
-                lines.append((f"error: {error}", True))
+                lines.append((f"error: {one_line(str(error), 2000)}", True))
                 continue
             lines += [(f"{path}: {issue}", True) for issue in result.plan.issues]
             lines += [(f"note: {note}", True) for note in result.notes]
@@ -90,7 +91,7 @@ def batch(inputs: tuple[str, ...], out_dir: Path, workers: int | None, in_place:
             report = api.batch(inputs, out_dir, workers=workers, in_place=in_place, force=force,
                                scheduler=scheduler, progress=progress)
         except LeverkitError as error:
-            click.echo(f"error: {error}", err=True)
+            click.echo(f"error: {one_line(str(error), 2000)}", err=True)
             sys.exit(1)
     for problem in report.skipped:
         click.echo(f"skipped: {problem.workbook}: {problem.reason}", err=True)
@@ -134,4 +135,5 @@ def xl_init(path: Path, interpreter: str | None, force: bool) -> None:
 
 
 def main() -> None:
+    warnings.simplefilter("ignore")  # people read leverkit's own sentences, never a library's warnings
     cli(prog_name="leverkit")

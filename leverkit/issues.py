@@ -6,6 +6,7 @@ whole workbook from being read raise `LeverkitError`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -16,9 +17,16 @@ class LeverkitError(Exception):
     """
 
 
+NOTES = frozenset({"unknown-setting", "text-cleaned"})  # issues that leave their row valid
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 @dataclass(frozen=True)
 class Issue:
-    """One invalid cell: where it is, what was found there, and what is wrong."""
+    """One problem with a cell: where it is, what was found there, and what is wrong.
+
+    Most invalidate their row; a few (`NOTES`) only say what leverkit did.
+    """
 
     code: str
     sheet: str
@@ -32,12 +40,25 @@ class Issue:
     def __str__(self) -> str:
         return f"{self.sheet}!{self.cell}: {self.message}"
 
+    @property
+    def invalidates(self) -> bool:
+        return self.code not in NOTES
+
 
 def show(value: object) -> str:
-    """A cell value as a person would type it: 5 rather than 5.0."""
-    if isinstance(value, float) and value.is_integer():
+    """A cell value as a person would type it: 5 rather than 5.0; never a character XML cannot hold."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
-    return str(value)
+    return printable(str(value))
+
+
+def printable(text: str) -> str:
+    """Text without the control characters XML 1.0 forbids, so every file written stays valid."""
+    return _NOT_XML.sub("", text)
+
+
+def has_unprintable(value: object) -> bool:
+    return isinstance(value, str) and _NOT_XML.search(value) is not None
 
 
 def one_line(text: str, limit: int = 300) -> str:

@@ -276,7 +276,9 @@ class Package:
                 name, rel_id = element.get("name"), _attr(element, "id")
                 if not name or rel_id is None:
                     raise Damaged(f"{self.source}: is damaged (a sheet in {self.workbook_part} has no name or no part)")
-                sheets[name] = rels.get(rel_id, ("", ""))[1]
+                if rel_id not in rels:
+                    raise Damaged(f"{self.source}: is damaged (the sheet {one_line(name, 40)!r} has no part)")
+                sheets[name] = rels[rel_id][1]
         return sheets
 
     def cells(self, sheet: str) -> dict[tuple[int, int], str]:

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path, PurePosixPath
 
 from .files import atomic_path
+from .issues import LeverkitError
 from .tables import RANKED_COLUMNS, Table
 
 RANKED_HEADERS = [h for h, _ in RANKED_COLUMNS]
@@ -70,6 +71,18 @@ def problems(report) -> Table:
     return Table("Failures", ["Workbook", "Status", "Reason"], ["text"] * 3, rows)
 
 
+def summary_href(workbook: str) -> str:
+    """The link from index.html to a workbook's summary, every path segment URL-encoded.
+
+    >>> summary_href("javascript:alert(1)/a#b?c.xlsx")
+    './javascript%3Aalert%281%29/a%23b%3Fc.html'
+    """
+    from urllib.parse import quote
+
+    path = PurePosixPath(workbook)
+    return "./" + "/".join(quote(part, safe="") for part in (*path.parent.parts, path.stem + ".html"))
+
+
 def _currency(processed) -> str | None:
     currencies = {o.summary["currency"] for o in processed}
     return currencies.pop() if len(currencies) == 1 else None
@@ -88,11 +101,7 @@ def render_index(report, ranking: Table, teams: Table, generated: datetime.date 
     points = [(m, row[_column("Quality (1-5)")], row[_column("Risk flag")], row[_column("ID")])
               for o in processed for row, m in zip(o.summary["ranked"], o.summary["multiples"])]
     chart = quality_map_of(*zip(*points), threshold) if points else ""
-    team_rows = [
-        {**dict(zip(teams.headers, row)),
-         "href": str(PurePosixPath(row[1]).with_name(PurePosixPath(row[1]).stem + ".html"))}
-        for row in teams.rows
-    ]
+    team_rows = [{**dict(zip(teams.headers, row)), "href": summary_href(row[1])} for row in teams.rows]
     return environment().get_template("index.html.j2").render(
         report=report, rows=rows, teams=team_rows, chart=Markup(chart), currency=_currency(processed),
         threshold=threshold, mixed_thresholds=len(thresholds) > 1, generated=(generated or datetime.date.today()).isoformat(),
@@ -102,7 +111,7 @@ def render_index(report, ranking: Table, teams: Table, generated: datetime.date 
 
 def write_portfolio(report, force: bool = False) -> list[Path]:
     """Write portfolio.xlsx and index.html, unless nothing changed since they were written."""
-    from .batch import PORTFOLIO_RECORD, load_record, version, write_json
+    from .drive import PORTFOLIO_RECORD, load_record, version, write_json, written_error
     from .excel import build_sheets
 
     out = report.out_dir
@@ -114,10 +123,13 @@ def write_portfolio(report, force: bool = False) -> list[Path]:
         return []
     ranking, teams = combined_ranking(report.processed), by_team(report.processed)
     output = {"Ranked": [ranking], "By team": [teams], "By form": [by_form(ranking)], "Failed": [problems(report)]}
-    with atomic_path(targets[0]) as tmp:
-        build_sheets(output, _currency(report.processed), tmp)
     page = render_index(report, ranking, teams)
-    with atomic_path(targets[1]) as tmp:
-        tmp.write_text(page, encoding="utf-8")
-    write_json(out / PORTFOLIO_RECORD, {"key": key, "leverkit": version()})
+    try:
+        with atomic_path(targets[0]) as tmp:
+            build_sheets(output, _currency(report.processed), tmp)
+        with atomic_path(targets[1]) as tmp:
+            tmp.write_text(page, encoding="utf-8")
+        write_json(out / PORTFOLIO_RECORD, {"key": key, "leverkit": version()})
+    except OSError as exc:
+        raise LeverkitError(f"the portfolio view {written_error(exc)}") from None
     return targets

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .issues import Issue, LeverkitError, one_line, show
+from .issues import Issue, LeverkitError, has_unprintable, one_line, printable, show
 from .package import TEXT_LIMIT, ExcelError, Package, Uncached, is_fault
 from .plan import Initiative, Plan, Settings
 from .schema import (
@@ -44,7 +44,9 @@ _NUMBER = re.compile(
     rf"^(?P<sign>[-+])?\s*{_CURRENCY}?\s*(?P<num>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?|\.\d+)\s*{_CURRENCY}?$"
 )
 _PERCENT = re.compile(r"^(?P<num>[-+]?(?:\d+(?:\.\d+)?|\.\d+))\s*%$")
-_RANGE = re.compile(r"^(?P<low>.+?)\s+to\s+(?P<high>.+)$", re.IGNORECASE)
+CLEANED = ("{what} had control characters, which no workbook can store; "
+           "they were left out of everything leverkit wrote")
+LARGEST = 1e15  # no amount in a plan comes near this; beyond it, figures could outgrow a float
 _DATES = (datetime.date, datetime.time, datetime.timedelta)
 
 
@@ -82,9 +84,9 @@ def cell_problem(value: object, name: str) -> CellError | None:
         return CellError("formula-without-value",
                          f"{name} is a formula with no saved value (the file was saved by a program that does not "
                          f"calculate); open it in Excel or LibreOffice, save it, and run again")
-    if isinstance(value, str) and len(value) > TEXT_LIMIT:
-        return CellError("too-long", f"{name} is {len(value):,} characters, more than the {TEXT_LIMIT:,} "
-                                     f"Excel allows in a cell")
+    if isinstance(value, str) and len(value) >= TEXT_LIMIT:  # readers cut longer text to the limit
+        return CellError("too-long", f"{name} is {len(value):,} characters long, at or past the {TEXT_LIMIT:,} "
+                                     f"Excel allows in a cell; shorten it")
     return None
 
 
@@ -98,17 +100,20 @@ def label(header: str) -> str:
 def read_number(value: object, name: str) -> float:
     if isinstance(value, bool):
         raise CellError("not-a-number", f"{name} {value} is TRUE/FALSE; enter a number")
-    if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise CellError("not-a-number", f"{name} {value} is not a finite number")
-        return float(value)
     if isinstance(value, _DATES):
         raise CellError("not-a-number", f"{name} {value} is a date or time; enter a number")
-    match = _NUMBER.match(str(value).strip())
-    if not match:
-        raise CellError("not-a-number", f"{name} {str(value)!r} is not a number")
-    number = float(match["num"].replace(",", ""))
-    return -number if match["sign"] == "-" else number
+    if isinstance(value, (int, float)):
+        number = float(value) if not isinstance(value, int) or abs(value) < 10**300 else math.inf
+    else:
+        match = _NUMBER.match(str(value).strip())
+        if not match:
+            raise CellError("not-a-number", f"{name} {one_line(show(value), 60)!r} is not a number")
+        number = float(match["num"].replace(",", ""))
+        number = -number if match["sign"] == "-" else number
+    if not math.isfinite(number) or abs(number) > LARGEST:
+        raise CellError("too-large", f"{name} {one_line(show(value), 40)} is beyond {LARGEST:,.0f}; no plan needs "
+                                     f"amounts that large, so check the units")
+    return number
 
 
 def _percent(value: object, name: str) -> float:
@@ -220,15 +225,25 @@ def median_of_range(low: float, high: float) -> float:
     """The median of a 90% interval: lognormal when low > 0, else normal (docs/model.md section 4)."""
     if low == high:
         return low
-    return math.sqrt(low * high) if low > 0 else (low + high) / 2
+    return math.sqrt(low) * math.sqrt(high) if low > 0 else low / 2 + high / 2
+
+
+def _range(text: str) -> tuple[str, str] | None:
+    """`LOW to HIGH` split at its word `to`, in linear time whatever the text."""
+    words = text.split()
+    at = next((i for i, word in enumerate(words) if word.casefold() == "to"), None)
+    if at is None or at == 0 or at == len(words) - 1:
+        return None
+    return " ".join(words[:at]), " ".join(words[at + 1:])
 
 
 def _cell(column: Column, value: object) -> tuple[object, tuple[float, float] | None]:
     """A validated cell value and, for a `LOW to HIGH` range, its bounds."""
-    if column.ranged and isinstance(value, str) and (match := _RANGE.match(value.strip())):
-        low, high = _scalar(column, match["low"]), _scalar(column, match["high"])
+    if column.ranged and isinstance(value, str) and (bounds := _range(value)):
+        low, high = _scalar(column, bounds[0]), _scalar(column, bounds[1])
         if low > high:
-            raise CellError("range-reversed", f"{label(column.header)} range {value.strip()!r} runs high to low; write LOW to HIGH")
+            raise CellError("range-reversed", f"{label(column.header)} range {one_line(value, 60)!r} runs high to low; "
+                                              f"write LOW to HIGH")
         return median_of_range(low, high), (low, high)
     return _scalar(column, value), None
 
@@ -302,8 +317,13 @@ def _parse_row(grid: Grid, r: int, known: dict[str, int], extra: list[tuple[int,
             continue
         if bounds is not None:
             ranges[column.field] = bounds
-    extras = {header: row[c] for c, header in extra
+    extras = {header: printable(row[c]) if isinstance(row[c], str) else row[c] for c, header in extra
               if c < len(row) and not problem(c, header) and not is_blank(row[c])}
+    headers = {**{c: column.header for column in COLUMNS if (c := known.get(column.field)) is not None},
+               **dict(extra)}
+    for c, value in enumerate(row):
+        if has_unprintable(value) and c in headers:
+            issue("text-cleaned", c, headers[c], value, CLEANED.format(what=label(headers[c])))
     return fields, ranges, extras, issues
 
 
@@ -335,13 +355,20 @@ def _initiative(excel_row: int, cell: str, fields: dict, ranges: dict, extras: d
     )
 
 
-def _overflow(fields: dict, horizon: int) -> bool:
-    """Uncapped growth so steep that reach × value passes what a number can hold."""
+def _overflow(fields: dict, ranges: dict, horizon: int) -> bool:
+    """Uncapped growth so steep that reach × value could pass what a number can hold.
+
+    A growth range is judged at its high end plus a wide margin, since
+    simulation draws reach past the 90% interval.
+    """
     growth = fields.get("growth", 0.0)
+    if "growth" in ranges:
+        low, high = ranges["growth"]
+        growth = high + 4 * (high - low)
     if growth <= 0 or "cap" in fields:
         return False
-    size = math.log10(max(fields["reach"], 1)) + math.log10(max(fields["value"], 1))
-    return size + (horizon - 1) * math.log10(1 + growth) > 300
+    size = math.log10(max(fields["reach"], 1)) + math.log10(max(fields["value"], 1)) + math.log10(horizon)
+    return size + (horizon - 1) * math.log10(1 + growth) > 200
 
 
 def _parse_initiatives(grid: Grid, source: str, horizon: int):
@@ -358,10 +385,10 @@ def _parse_initiatives(grid: Grid, source: str, horizon: int):
         if all(is_blank(v) for v in row):
             continue
         fields, ranges, extras, issues = _parse_row(grid, r, known, extra)
-        if not issues and _overflow(fields, horizon):
+        if not issues and _overflow(fields, ranges, horizon):
             c = known["growth"]
             issues.append(Issue("overflow", grid.name, grid.address(r, c), "Growth / month", show(row[c]),
-                                f"growth {fields['growth']:.0%} a month for {horizon} months with no cap "
+                                f"growth of {show(row[c])} a month for {horizon} months with no cap "
                                 f"grows past any real number; set a Reach cap"))
         parsed.append((r, fields, ranges, extras, issues))
 
@@ -384,10 +411,10 @@ def _parse_initiatives(grid: Grid, source: str, horizon: int):
     initiatives, issues, invalid = [], [], 0
     for r, fields, ranges, extras, row_issues in parsed:
         excel_row = grid.top + r + 1
-        if row_issues:
+        issues.extend(dataclasses.replace(issue, id=fields.get("id") or f"R{excel_row}", name=fields.get("name", ""))
+                      for issue in row_issues)
+        if any(issue.invalidates for issue in row_issues):
             invalid += 1
-            who = {"id": fields.get("id") or f"R{excel_row}", "name": fields.get("name", "")}
-            issues.extend(dataclasses.replace(issue, **who) for issue in row_issues)
         else:
             cell = grid.address(r, name_column if id_column is None else id_column)
             initiatives.append(_initiative(excel_row, cell, fields, ranges, extras))
@@ -448,6 +475,9 @@ def _parse_settings(grid: Grid | None, default_team: str, source: str) -> tuple[
             setattr(settings, setting.field, _setting_value(setting, value))
         except CellError as bad:
             raise LeverkitError(f"{where}: {one_line(str(bad))}") from None
+        if has_unprintable(value):
+            issues.append(Issue("text-cleaned", grid.name, grid.address(r, value_col), setting.name, show(value),
+                                CLEANED.format(what=setting.name)))
     if not settings.team:
         settings.team = default_team
     return settings, issues

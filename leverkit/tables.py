@@ -150,7 +150,8 @@ def settings_table(ranking: Ranking) -> Table:
 def issues_table(ranking: Ranking) -> Table:
     plan = ranking.plan
     rows = [
-        ["invalid cell", i.sheet, i.cell, i.column, i.value, i.id or None, i.name or None, i.code, i.message]
+        ["invalid cell" if i.invalidates else "note", i.sheet, i.cell, i.column, i.value, i.id or None, i.name or None,
+         i.code, i.message]
         for i in plan.issues
     ]
     for _, item, index in ranking.ranked():

@@ -1,5 +1,6 @@
 """leverkit batch over a drive built in code: good, broken and open workbooks, nested folders, duplicate names."""
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 import leverkit
-from leverkit.batch import LOCK, run_batch
+from leverkit.drive import LOCK, run_batch
 from leverkit.cli import cli
 
 from .conftest import calamine_sheets, initiative, owner_file, write_team
@@ -81,8 +82,8 @@ def test_the_index_page(drive, tmp_path):
     out = tmp_path / "out"
     run_batch([str(drive)], out, workers=1)
     html = (out / "index.html").read_text()
-    assert '<a href="design/plan.html"><b>Northwind Design Studio</b></a>' in html
-    assert '<a href="ops/2027/plan.html"><b>Operations</b></a>' in html
+    assert '<a href="./design/plan.html"><b>Northwind Design Studio</b></a>' in html
+    assert '<a href="./ops/2027/plan.html"><b>Operations</b></a>' in html
     assert "&lt;b&gt;Shared&lt;/b&gt; checklist" in html and "<b>Shared</b>" not in html
     assert "red zone: quality ≤ 2 amplified ≥ 3×" in html
     assert "bad.xlsx" in html and "Horizon (months) 0 must be a whole number" in html
@@ -192,3 +193,87 @@ def test_a_drive_where_nothing_ranks_still_gets_a_portfolio(tmp_path):
     sheets = calamine_sheets(tmp_path / "out" / "portfolio.xlsx")
     assert sheets["Failed"][1][1:] == ["failed", "Settings!B2: Horizon (months) 0 must be a whole number from 1 to 600"]
     assert "Every workbook found was ranked" not in (tmp_path / "out" / "index.html").read_text()
+
+
+def crash_on(team, how):
+    """leverkit's ranking as it is, except for `team`'s plan, where `how` happens (inside the per-workbook work)."""
+    from leverkit import ranking
+
+    real = ranking.rank
+
+    def rank(plan):
+        if plan.settings.team == team:
+            how()
+        return real(plan)
+
+    return rank
+
+
+def test_a_workbook_that_crashes_leverkit_fails_alone(drive, tmp_path, monkeypatch):
+    def boom():
+        raise RuntimeError("an unexpected bug")
+
+    monkeypatch.setattr("leverkit.ranking.rank", crash_on("Ops small", boom))
+    report = run_batch([str(drive)], tmp_path / "out", workers=1)
+    assert sorted(o.name for o in report.processed) == ["design/plan.xlsx", "ops/2027/plan.xlsx"]
+    assert any(p.workbook.endswith("small.xlsx") and "RuntimeError: an unexpected bug" in p.reason for p in report.failed)
+    assert (tmp_path / "out" / "portfolio.xlsx").exists()
+
+
+def test_a_worker_process_that_dies_fails_only_its_workbook(drive, tmp_path, monkeypatch):
+    monkeypatch.setattr("leverkit.ranking.rank", crash_on("Ops small", lambda: os._exit(9)))  # as if OOM-killed
+    report = run_batch([str(drive)], tmp_path / "out", workers=2)
+    assert sorted(o.name for o in report.processed) == ["design/plan.xlsx", "ops/2027/plan.xlsx"]
+    died = [p for p in report.failed if p.workbook.endswith("small.xlsx")]
+    assert died and "the process ranking it died" in died[0].reason
+
+
+def test_links_never_lead_out_of_the_drive_nor_round_in_a_loop(drive, tmp_path):
+    outside = tmp_path / "secret"
+    outside.mkdir()
+    secret = write_team(outside / "payroll.xlsx", [initiative(id="SECRET")])
+    before = secret.read_bytes()
+    (drive / "ops" / "payroll.xlsx").symlink_to(secret)
+    (drive / "loop").symlink_to(drive, target_is_directory=True)  # a folder that contains itself
+    report = run_batch([str(drive)], tmp_path / "out", workers=1, in_place=True)
+    assert all("payroll" not in o.name for o in report.processed)
+    assert any(p.workbook.endswith("payroll.xlsx") and "symbolic link" in p.reason for p in report.skipped)
+    assert secret.read_bytes() == before
+    assert "SECRET" not in str(calamine_sheets(tmp_path / "out" / "portfolio.xlsx")["Ranked"])
+
+
+def test_an_existing_folder_is_a_path_before_a_glob(tmp_path):
+    root = tmp_path / "drive [EU]"
+    root.mkdir()
+    write_team(root / "eu.xlsx", [initiative()])
+    report = run_batch([str(root)], tmp_path / "out", workers=1)
+    assert [o.name for o in report.processed] == ["eu.xlsx"]
+
+
+def test_a_mistyped_drive_leaves_the_last_portfolio_as_it_was(drive, tmp_path):
+    out = tmp_path / "out"
+    run_batch([str(drive)], out, workers=1)
+    before = {name: (out / name).read_bytes() for name in ("portfolio.xlsx", "index.html")}
+    result = run(tmp_path / "drvie", "--out", out)
+    assert result.exit_code == 1 and "found no workbook" in result.output and "Traceback" not in result.output
+    assert {name: (out / name).read_bytes() for name in before} == before
+
+
+def test_index_links_encode_every_path_segment(tmp_path):
+    root = tmp_path / "drive"
+    for folder in ("javascript:alert(document.domain)", "a#b?c"):
+        (root / folder).mkdir(parents=True)
+        write_team(root / folder / "p#1?.xlsx", [initiative()], settings={"Team": folder})
+    run_batch([str(root)], tmp_path / "out", workers=1)
+    hrefs = re.findall(r'href="([^"]*)"', (tmp_path / "out" / "index.html").read_text())
+    assert "./javascript%3Aalert%28document.domain%29/p%231%3F.html" in hrefs
+    assert "./a%23b%3Fc/p%231%3F.html" in hrefs
+    assert not any(h.startswith("javascript:") for h in hrefs)
+
+
+def test_a_workbook_whose_outputs_cannot_be_written_fails_alone(drive, tmp_path):
+    write_team(drive / ("p" * 245 + ".xlsx"), [initiative()])
+    report = run_batch([str(drive)], tmp_path / "out", workers=1)
+    long = [p for p in report.failed if "ppppp" in p.workbook]
+    assert long and "could not be written (File name too long)" in long[0].reason
+    assert len(report.processed) == 3 and (tmp_path / "out" / "portfolio.xlsx").exists()

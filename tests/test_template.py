@@ -34,7 +34,7 @@ def test_template_has_every_column_dropdowns_messages_and_defaults():
     d = describe(COMMITTED)
     assert d["sheets"] == ["Initiatives", "Settings", "Instructions"]
     assert d["headers"] == [c.header for c in COLUMNS]
-    assert d["tables"] == {"Initiatives": "A1:P3"}
+    assert d["tables"] == {"Initiatives": "A1:R3"}
     lists = {v[0]: v[2] for v in d["validations"] if v[1] == "list"}
     assert lists == {"D2:D1001": '"labor,capital,code,media,process"',
                      "E2:E1001": '"symptom,parameter,delay,information flow,balancing goal,reinforcing loop"',

@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import io
+import itertools
 import json
 import os
 import time
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .files import TEMP_PREFIX, atomic_path, open_by
-from .issues import LeverkitError
+from .issues import LeverkitError, one_line
 from .package import OLE_MAGIC, ZIP_MAGIC
 
 SUFFIXES = (".xlsx", ".xlsm")
@@ -112,44 +113,79 @@ def rank_workbook(data: bytes, name: str, in_place: bool = False) -> Outcome:
     outcome = Outcome(name, _sha256(data))
     try:
         plan = read_bytes(data, name, PurePosixPath(name).stem)
+        ranking = rank(plan)
+        ranked = io.BytesIO()
+        build(ranking, ranked)
+        outcome.files = {"_ranked.xlsx": ranked.getvalue(), ".html": render(ranking).encode("utf-8")}
+        if in_place:
+            try:
+                outcome.files[IN_PLACE] = splice(data, outcome.files["_ranked.xlsx"], name)
+            except InPlaceRefused as refused:
+                outcome.notes.append(f"{refused}; wrote the separate ranked workbook instead")
+        outcome.summary = summarise(ranking, name)
+        outcome.issues = [str(issue) for issue in plan.issues]
     except LeverkitError as error:
-        outcome.error = str(error)
-        return outcome
-    ranking = rank(plan)
-    ranked = io.BytesIO()
-    build(ranking, ranked)
-    outcome.files = {"_ranked.xlsx": ranked.getvalue(), ".html": render(ranking).encode("utf-8")}
-    if in_place:
-        try:
-            outcome.files[IN_PLACE] = splice(data, outcome.files["_ranked.xlsx"], name)
-        except InPlaceRefused as refused:
-            outcome.notes.append(f"{refused}; wrote the separate ranked workbook instead")
-    outcome.summary = summarise(ranking, name)
-    outcome.issues = [str(issue) for issue in plan.issues]
+        outcome.error, outcome.files = str(error), {}
+    except Exception as exc:  # a bug or an exhausted machine: this workbook fails, the batch goes on
+        outcome.error, outcome.files = f"{name}: leverkit failed on it ({type(exc).__name__}: {one_line(str(exc), 200)})", {}
     return outcome
 
 
-def _candidates(inputs: list[str], failed: list[Problem]) -> list[Path]:
+def _walk(root: Path, pattern: str | None, skipped: list[Problem]) -> list[Path]:
+    """Files below `root` (matching the glob `pattern`, if any), never through a symbolic link.
+
+    A link could lead out of the folders given, or round in a loop; a file
+    reached through one is passed over with a note.
+    """
+    from wcmatch import glob as wc
+
+    flags = wc.GLOBSTAR | wc.BRACE | wc.DOTGLOB
+    found = []
+    for folder, folders, files in os.walk(root, followlinks=False):
+        for name in files:
+            path = Path(folder) / name
+            if pattern is not None and not wc.globmatch(os.path.normpath(path), pattern, flags=flags):
+                continue
+            if path.is_symlink():
+                if path.suffix.lower() in SUFFIXES:
+                    skipped.append(Problem(str(path), "a symbolic link; leverkit reads and writes only the files "
+                                                      "that are in the folders given"))
+                continue
+            found.append(path)
+    return found
+
+
+def _candidates(inputs: list[str], failed: list[Problem], skipped: list[Problem]) -> list[Path]:
+    """Every file the inputs name: an existing path is a path first (even `drive [EU]`), else a glob."""
     paths: list[Path] = []
     for item in inputs:
-        if glob.has_magic(item):
-            paths += [Path(p) for p in glob.glob(item, recursive=True)]
-        elif Path(item).is_dir():
-            paths += [p for p in Path(item).rglob("*")]
-        elif Path(item).exists():
-            paths.append(Path(item))
+        path = Path(item)
+        if path.is_dir():
+            paths += _walk(path, None, skipped)
+        elif path.exists():
+            paths.append(path)
+        elif glob.has_magic(item):
+            root = _glob_root(path)
+            if root.is_dir():
+                paths += _walk(root, os.path.normpath(item), skipped)
         else:
             failed.append(Problem(item, "no such file or folder"))
-    return sorted({p.resolve() for p in paths if p.is_file()})
+    return sorted({p.absolute() for p in paths if p.is_file()})
+
+
+def _glob_root(pattern: Path) -> Path:
+    """The folder a glob starts in: its leading parts that hold no wildcard."""
+    fixed = list(itertools.takewhile(lambda part: not glob.has_magic(part), pattern.parts))
+    return Path(*fixed) if fixed else Path(".")
 
 
 def find_workbooks(inputs: list[str], out_dir: Path) -> tuple[list[Job], list[Problem], list[Problem]]:
     """Every .xlsx and .xlsm below the inputs, and the files passed over (with a note) or missing."""
     skipped: list[Problem] = []
     failed: list[Problem] = []
-    out = out_dir.resolve()
+    out = out_dir.absolute()
     found = []
-    for path in _candidates(inputs, failed):
+    for path in _candidates(inputs, failed, skipped):
         name = path.name
         if out in path.parents or name.startswith(TEMP_PREFIX):
             continue  # leverkit's own outputs and unfinished writes
@@ -184,6 +220,12 @@ def _looks_like_a_workbook(path: Path) -> bool:
     except OSError:
         return True  # let reading it report the problem
     return head[:4] == ZIP_MAGIC or head == OLE_MAGIC
+
+
+def written_error(exc: OSError) -> str:
+    """An error while writing, as the one sentence a person needs: which file, and why."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}could not be written ({exc.strerror or one_line(str(exc), 160)})"
 
 
 def version() -> str:
@@ -225,17 +267,43 @@ def _execute(todo: list[tuple[Job, bytes]], workers: int, scheduler: str | None,
             futures = {client.submit(rank_workbook, data, str(job.relative), in_place, pure=False): job
                        for job, data in todo}
             for future in as_completed(futures):
-                yield futures[future], future.result()
+                job = futures[future]
+                try:
+                    yield job, future.result()
+                except Exception as exc:  # the cluster lost the task (a worker died, say): only this workbook fails
+                    yield job, Outcome(str(job.relative), "", error=f"{job.relative}: the cluster could not rank it "
+                                                                    f"({type(exc).__name__}: {one_line(str(exc), 200)})")
     elif workers <= 1 or len(todo) <= 1:
         for job, data in todo:
             yield job, rank_workbook(data, str(job.relative), in_place)
     else:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        yield from _in_processes(todo, workers, in_place)
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(rank_workbook, data, str(job.relative), in_place): job for job, data in todo}
-            for future in as_completed(futures):
-                yield futures[future], future.result()
+
+def _in_processes(todo: list[tuple[Job, bytes]], workers: int, in_place: bool):
+    """Rank on a pool of processes. A worker that dies (killed by the OS, say) breaks the pool: the
+    workbooks it left unfinished are ranked again one per process, so only the one that kills its
+    process fails."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    unfinished = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(rank_workbook, data, str(job.relative), in_place): (job, data) for job, data in todo}
+        for future in as_completed(futures):
+            job, data = futures[future]
+            try:
+                yield job, future.result()
+            except BrokenProcessPool:
+                unfinished.append((job, data))
+    for job, data in unfinished:
+        with ProcessPoolExecutor(max_workers=1) as alone:
+            try:
+                yield job, alone.submit(rank_workbook, data, str(job.relative), in_place).result()
+            except BrokenProcessPool:
+                yield job, Outcome(str(job.relative), _sha256(data),
+                                   error=f"{job.relative}: the process ranking it died (the system may have stopped "
+                                         f"it for lack of memory)")
 
 
 def _write_outputs(job: Job, outcome: Outcome, out_dir: Path, report: BatchReport) -> None:
@@ -296,6 +364,11 @@ def _run(inputs, out_dir: Path, workers: int, in_place: bool, force: bool, sched
 
     start = time.perf_counter()
     jobs, skipped, failed = find_workbooks(list(inputs), out_dir)
+    if not jobs:
+        missing = "; ".join(f"{p.workbook}: {p.reason}" for p in failed + skipped)
+        raise LeverkitError(f"found no workbook (.xlsx or .xlsm) in {', '.join(map(str, inputs))}"
+                            f"{f' ({missing})' if missing else ''}; nothing was written, and earlier outputs in "
+                            f"{out_dir} are as they were")
     report = BatchReport(out_dir, skipped=skipped, failed=failed)
     advance = progress(len(jobs)) if progress else (lambda: None)
     outcomes: dict[str, Outcome] = {}
@@ -323,8 +396,11 @@ def _run(inputs, out_dir: Path, workers: int, in_place: bool, force: bool, sched
         if outcome.error:
             report.failed.append(Problem(str(job.path), outcome.error.removeprefix(f"{job.relative}: ")))
         else:
-            _write_outputs(job, outcome, out_dir, report)
-            outcomes[str(job.relative)] = outcome
+            try:
+                _write_outputs(job, outcome, out_dir, report)
+                outcomes[str(job.relative)] = outcome
+            except OSError as exc:  # unwritable folder, full disk, a name too long: this one fails, the rest go on
+                report.failed.append(Problem(str(job.path), written_error(exc)))
         advance()
     report.processed = [outcomes[str(job.relative)] for job in jobs if str(job.relative) in outcomes]
     report.written += write_portfolio(report, force)
