@@ -1,0 +1,180 @@
+"""The budgeted choice (docs/model.md section 5), checked against brute force over every subset."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import leverkit.funding as funding
+from leverkit.funding import OverLimit, best_set, fund
+
+TOL = 1 + 1e-9  # the documented fit tolerance: a billionth of a limit
+
+
+def subsets(n: int) -> np.ndarray:
+    """Every subset of n items as rows of a (2^n, n) boolean matrix."""
+    return (np.arange(2**n)[:, None] >> np.arange(n)) & 1 == 1
+
+
+def brute_best(value, upfront, maintenance, budget_rooms, capacity_room=np.inf) -> np.ndarray:
+    """Best Σ value over every subset, for each budget room (inf: no limit)."""
+    every = subsets(value.size)
+    spend, upkeep, worth = every @ upfront, every @ maintenance, every @ value
+    feasible = (spend[:, None] <= np.asarray(budget_rooms, float)[None, :] * TOL) & (upkeep <= capacity_room * TOL)[:, None]
+    return np.where(feasible, worth[:, None], -np.inf).max(axis=0)
+
+
+def random_plan(seed: int, n: int = 12):
+    rng = np.random.default_rng(seed)
+    upfront = np.round(rng.lognormal(9, 1, n), 2)
+    maintenance = np.round(rng.lognormal(5, 1, n), 2)
+    value = rng.normal(0.6, 1.0, n) * upfront
+    red = rng.random(n) < 0.15
+    decision = rng.choice(np.array(["", "", "", "", "", "", "fund", "skip"], dtype=object), n)
+    if seed % 3 == 0:
+        decision[value.argmin()] = "fund"  # a decided loser
+    return value, upfront, maintenance, red, decision
+
+
+def expected(value, upfront, maintenance, red, decision, budget, capacity):
+    """Brute force of the contract: decisions in, then the best eligible set in what is left."""
+    decided = decision == "fund"
+    open_ = (value > 0) & ~red & (decision == "")
+    budget_room = np.inf if budget is None else budget - upfront[decided].sum()
+    capacity_room = np.inf if capacity is None else capacity - maintenance[decided].sum()
+    if budget_room < 0 or capacity_room < 0:
+        return value[decided].sum()
+    return value[decided].sum() + brute_best(value[open_], upfront[open_], maintenance[open_], [budget_room], capacity_room)[0]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_portfolio_and_frontier_match_brute_force(seed):
+    value, upfront, maintenance, red, decision = random_plan(seed)
+    rng = np.random.default_rng(100 + seed)
+    budget = rng.uniform(0.2, 0.6) * upfront.sum()
+    capacity = rng.uniform(0.2, 0.6) * maintenance.sum() if seed % 2 else None
+    result = fund(value, upfront, maintenance, red, decision, budget, capacity)
+
+    assert result.optimal and result.note == ""
+    assert result.value == pytest.approx(expected(value, upfront, maintenance, red, decision, budget, capacity), rel=1e-9)
+    chosen = result.chosen
+    assert result.value == pytest.approx(value[chosen].sum())
+    assert chosen[decision == "fund"].all() and not chosen[decision == "skip"].any()
+    assert not chosen[(decision == "") & ((value <= 0) | red)].any()
+    if not result.over_limits:
+        assert upfront[chosen].sum() <= budget * TOL
+        assert capacity is None or maintenance[chosen].sum() <= capacity * TOL
+    assert result.budget_left == pytest.approx(budget - upfront[chosen].sum())
+
+    decided, open_ = decision == "fund", (value > 0) & ~red & (decision == "")
+    curve = result.frontier
+    assert curve.optimal and curve.budgets.size == 25
+    assert curve.budgets[0] == pytest.approx(upfront[decided].sum())
+    assert curve.budgets[-1] == pytest.approx(upfront[decided].sum() + upfront[open_].sum())
+    assert np.allclose(np.diff(curve.budgets), np.diff(curve.budgets)[0])
+    assert np.all(np.diff(curve.values) >= -1e-9 * np.abs(curve.values).max())
+    capacity_room = np.inf if capacity is None else capacity - maintenance[decided].sum()
+    brute = value[decided].sum() + brute_best(value[open_], upfront[open_], maintenance[open_],
+                                              curve.budgets - upfront[decided].sum(), capacity_room)
+    assert np.allclose(curve.values, brute, rtol=1e-9, atol=0)
+
+
+@pytest.mark.parametrize("seed", range(20, 40))
+def test_capacity_only_matches_brute_force(seed):
+    value, upfront, maintenance, red, decision = random_plan(seed, n=14)
+    capacity = np.random.default_rng(seed).uniform(0.1, 0.7) * maintenance.sum()
+    result = fund(value, upfront, maintenance, red, decision, None, capacity)
+    assert result.frontier is None and result.budget_left is None
+    assert result.value == pytest.approx(expected(value, upfront, maintenance, red, decision, None, capacity), rel=1e-9)
+    assert result.over_limits or maintenance[result.chosen].sum() <= capacity * TOL
+
+
+@pytest.mark.parametrize("seed", range(50, 90))
+def test_best_set_two_limits_matches_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 15))
+    value, costs = rng.lognormal(0, 1, n), rng.lognormal(0, 1, (2, n))
+    costs[:, rng.random(n) < 0.1] = 0.0  # some cost nothing
+    room = rng.uniform(0, 0.8, 2) * costs.sum(axis=1)
+    chosen, proven = best_set(value, costs, room)
+    assert proven
+    assert np.all(costs[:, chosen].sum(axis=1) <= room * TOL)
+    every = subsets(n)
+    feasible = np.all(every @ costs.T <= room * TOL, axis=1)
+    assert value[chosen].sum() == pytest.approx((every @ value)[feasible].max(), rel=1e-9)
+
+
+def test_verdict_precedence():
+    value = np.array([-10.0, 50, 0, 80, 90, 60, 70])
+    red = np.array([True, False, True, True, False, False, False])
+    decision = np.array(["fund", "skip", "", "", "", "", ""], dtype=object)
+    upfront = np.array([5.0, 1, 1, 1, 40, 30, 30])
+    result = fund(value, upfront, np.zeros(7), red, decision, budget=65.0)
+    assert result.verdicts == ["fund (decided)", "skip (decided)", "does not pay", "fix the foundation first",
+                               "does not fit", "fund", "fund"]
+    assert result.value == pytest.approx(-10 + 60 + 70) and result.upfront == 65.0 and result.budget_left == 0.0
+
+
+def test_fund_decisions_over_budget_choose_nothing_else():
+    value = np.array([100.0, 200, 300])
+    upfront = np.array([35_000.0, 25_000, 1_000])
+    decision = np.array(["fund", "fund", ""], dtype=object)
+    result = fund(value, upfront, np.array([10.0, 10, 10]), np.zeros(3, bool), decision, budget=50_000.0, capacity=1_000.0)
+    assert result.chosen.tolist() == [True, True, False]
+    assert result.verdicts[2] == "does not fit"
+    assert result.over_limits == [OverLimit("Budget", 60_000.0, 50_000.0)]
+    sentence = result.over_limits[0].sentence("EUR")
+    assert "EUR 60,000 upfront" in sentence and "Budget of EUR 50,000" in sentence
+    assert result.budget_left == -10_000.0 and result.capacity_left == 980.0
+    assert result.frontier.budgets[0] == 60_000.0 and result.frontier.values[-1] == 600.0
+
+
+def test_fund_decisions_over_capacity_leave_a_flat_frontier():
+    value, upfront, maintenance = np.array([100.0, 200, 300]), np.array([10.0, 20, 30]), np.array([500.0, 0, 0])
+    decision = np.array(["fund", "", ""], dtype=object)
+    result = fund(value, upfront, maintenance, np.zeros(3, bool), decision, budget=1_000.0, capacity=400.0)
+    assert result.over_limits == [OverLimit("Monthly capacity", 500.0, 400.0)]
+    assert result.chosen.tolist() == [True, False, False]
+    assert result.frontier.budgets.tolist() == [10.0] and result.frontier.values.tolist() == [100.0]
+
+
+def test_no_limits_fund_every_eligible_and_the_decisions():
+    value, upfront = np.array([5.0, -1, 3, 4, 2]), np.array([1e9, 1, 1, 1, 1])
+    red = np.array([False, False, True, False, False])
+    decision = np.array(["", "fund", "", "", "skip"], dtype=object)
+    result = fund(value, upfront, np.zeros(5), red, decision)
+    assert result.chosen.tolist() == [True, True, False, True, False]
+    assert result.verdicts == ["fund", "fund (decided)", "fix the foundation first", "fund", "skip (decided)"]
+    assert result.frontier is None and result.budget_left is None and result.optimal
+
+
+def test_no_eligible_initiative_gives_a_single_frontier_point():
+    result = fund([-5.0, 7.0], [10.0, 20.0], [0.0, 0.0], [False, True], ["", "fund"], budget=100.0)
+    assert result.frontier.budgets.tolist() == [20.0] and result.frontier.values.tolist() == [7.0]
+    assert result.verdicts == ["does not pay", "fund (decided)"]
+
+
+def test_time_limit_is_reported_not_hidden(monkeypatch):
+    monkeypatch.setattr(funding, "SOLVER_TIME_LIMIT", 0.0)
+    value, upfront = np.array([10.0, 9, 8, 7, 6]), np.array([5.0, 4, 4, 3, 3])
+    result = fund(value, upfront, np.zeros(5), np.zeros(5, bool), [""] * 5, budget=8.0)
+    assert not result.optimal and not result.frontier.optimal and result.note == funding.TIME_LIMIT_NOTE
+    assert upfront[result.chosen].sum() <= 8.0 and result.value > 0
+
+
+def test_a_set_over_a_limit_by_solver_tolerance_is_cut_off(monkeypatch):
+    real, calls = funding.milp, []
+    over_by_1e7 = type("Result", (), {"x": np.array([1.0, 1.0, 0.0]), "status": 0})()
+
+    def sloppy(c, **kwargs):  # first answer: 1.0000001 against a Budget of 1, inside HiGHS's own tolerance
+        calls.append(kwargs)
+        return over_by_1e7 if len(calls) == 1 else real(c, **kwargs)
+
+    monkeypatch.setattr(funding, "milp", sloppy)
+    chosen, proven = best_set(np.array([1.0, 1.0, 0.9]), np.array([[0.5, 0.5 + 1e-7, 0.5]]), np.array([1.0]))
+    assert chosen.tolist() == [True, False, True] and proven
+    assert len(calls) == 2 and len(calls[1]["constraints"]) == 2
+
+
+def test_too_few_frontier_points_is_refused():
+    with pytest.raises(ValueError, match="at least 20"):
+        fund([1.0], [1.0], [0.0], [False], [""], budget=1.0, frontier_points=10)
