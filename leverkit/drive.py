@@ -26,7 +26,7 @@ RECORD = ".leverkit.json"
 LOCK = ".leverkit-batch.lock"
 PORTFOLIO_RECORD = "portfolio" + RECORD
 IN_PLACE = "in place"
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2
 
 
 @dataclass
@@ -80,11 +80,13 @@ def _sha256(data: bytes) -> str:
 
 
 def summarise(ranking, workbook: str) -> dict:
-    """The JSON-able facts the portfolio needs from one team's ranking."""
-    from .tables import RANKED_COLUMNS, ranked_rows
+    """The JSON-able facts the portfolio needs from one team's ranking: its Ranked rows keyed by
+    leverkit's headers (the team's own extra columns left out)."""
+    from .tables import ranked_columns, ranked_rows
 
     p, settings = ranking.projection, ranking.plan.settings
-    _, rows = ranked_rows(ranking)
+    headers, rows = ranked_rows(ranking)
+    ours = headers[: len(ranked_columns(ranking))]
     total = ranking.by_form()[-1]
     return {
         "workbook": workbook,
@@ -94,7 +96,7 @@ def summarise(ranking, workbook: str) -> dict:
         "invalid_rows": ranking.plan.invalid_rows,
         "totals": {k: total[k] for k in ("Upfront cost", "Maintenance / month", "NPV", "Risk-adjusted NPV")},
         "flags": ranking.flag_counts(),
-        "ranked": [row[: len(RANKED_COLUMNS)] for row in rows],
+        "ranked": [dict(zip(ours, row)) for row in rows],
         "multiples": [p.multiple_effective[i].item() for _, _, i in ranking.ranked()],
     }
 

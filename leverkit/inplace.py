@@ -350,6 +350,9 @@ class _Splice:
             for old in self.team.closure(part):
                 if posixpath.basename(old).startswith(PREFIX) or old == rels_name(part):
                     self._drop(old)
+        for name, sheet in ours.items():
+            if name not in self.new_sheets:
+                self._retire(sheet)
         sheets = self.workbook.find(_q(MAIN, "sheets"))
         next_id = max(int(s.get("sheetId")) for s in sheets) + 1
         for name, source in self.new_sheets.items():
@@ -371,6 +374,26 @@ class _Splice:
         self.team.parts[self.wb_rels_part] = _dump(self.wb_rels)
         self.team.parts[self.styles_part] = _dump(self.style.team)
         self.team.parts["[Content_Types].xml"] = _dump(self.types)
+
+    def _retire(self, sheet) -> None:
+        """Remove a sheet leverkit wrote earlier but writes no more (Sensitivity, once no range is left),
+        keeping every sheet index the workbook refers to pointing at the same sheet."""
+        sheets = self.workbook.find(_q(MAIN, "sheets"))
+        position = list(sheets).index(sheet)
+        rel_id = sheet.get(_q(REL, "id"))
+        sheets.remove(sheet)
+        for rel in [r for r in self.wb_rels if r.get("Id") == rel_id]:
+            self.wb_rels.remove(rel)
+        for name in list(self.workbook.iter(_q(MAIN, "definedName"))):
+            local = name.get("localSheetId")
+            if local is not None and int(local) == position:
+                name.getparent().remove(name)
+            elif local is not None and int(local) > position:
+                name.set("localSheetId", str(int(local) - 1))
+        for view in self.workbook.iter(_q(MAIN, "workbookView")):
+            for attribute in ("activeTab", "firstSheet"):
+                if int(view.get(attribute, "0")) >= position > 0:
+                    view.set(attribute, str(int(view.get(attribute)) - 1))
 
     def _new_rel_id(self) -> str:
         taken = {r.get("Id") for r in self.wb_rels}

@@ -66,3 +66,4 @@ class Plan:
     extra_headers: list[str] = field(default_factory=list)
     invalid_rows: int = 0
     sha256: str | None = None  # of the file's bytes it was read from; None for an open workbook
+    actuals: object | None = None  # tracking.Actuals when the workbook has an Actuals sheet

@@ -14,25 +14,24 @@ from pathlib import Path, PurePosixPath
 
 from .files import atomic_path
 from .issues import LeverkitError
-from .tables import RANKED_COLUMNS, Table
+from .tables import ALL_RANKED_COLUMNS, RANKED_COLUMNS, Table
 
-RANKED_HEADERS = [h for h, _ in RANKED_COLUMNS]
-RANKED_KINDS = [k for _, k in RANKED_COLUMNS]
 FLAGS = ("red", "amber", "green")
 
 
-def _column(name: str) -> int:
-    return RANKED_HEADERS.index(name)
-
-
 def combined_ranking(processed) -> Table:
-    """Every valid initiative of every team, by risk-adjusted NPV; ties keep team order, then team rank."""
-    entries = [(o.summary, row) for o in processed for row in o.summary["ranked"]]
-    key = _column("Risk-adjusted NPV")
-    entries.sort(key=lambda entry: -entry[1][key])  # stable
-    rows = [[rank, s["team"], s["currency"], row[0], *row[1:]] for rank, (s, row) in enumerate(entries, start=1)]
-    headers = ["Rank", "Team", "Currency", "Team rank", *RANKED_HEADERS[1:]]
-    kinds = ["int", "text", "text", "int", *RANKED_KINDS[1:]]
+    """Every valid initiative of every team, by risk-adjusted NPV; ties keep team order, then team rank.
+
+    A column appears when any team has it (the simulation's, say), blank for teams without it.
+    """
+    entries = [(o.summary, record) for o in processed for record in o.summary["ranked"]]
+    entries.sort(key=lambda entry: -entry[1]["Risk-adjusted NPV"])  # stable
+    present = {header for _, record in entries for header in record} | {h for h, _ in RANKED_COLUMNS}
+    columns = [(h, k) for h, k in ALL_RANKED_COLUMNS[1:] if h in present]
+    rows = [[rank, s["team"], s["workbook"], s["currency"], record["Rank"], *(record.get(h) for h, _ in columns)]
+            for rank, (s, record) in enumerate(entries, start=1)]
+    headers = ["Rank", "Team", "Workbook", "Currency", "Team rank", *(h for h, _ in columns)]
+    kinds = ["int", "text", "text", "text", "int", *(k for _, k in columns)]
     return Table("AllRanked", headers, kinds, rows)
 
 
@@ -98,8 +97,8 @@ def render_index(report, ranking: Table, teams: Table, generated: datetime.date 
     thresholds = Counter(o.summary["threshold"] for o in processed)
     threshold = thresholds.most_common(1)[0][0] if thresholds else 3.0
     rows = [dict(zip(ranking.headers, row)) for row in ranking.rows]
-    points = [(m, row[_column("Quality (1-5)")], row[_column("Risk flag")], row[_column("ID")])
-              for o in processed for row, m in zip(o.summary["ranked"], o.summary["multiples"])]
+    points = [(m, record["Quality (1-5)"], record["Risk flag"], record["ID"])
+              for o in processed for record, m in zip(o.summary["ranked"], o.summary["multiples"])]
     chart = quality_map_of(*zip(*points), threshold) if points else ""
     team_rows = [{**dict(zip(teams.headers, row)), "href": summary_href(row[1])} for row in teams.rows]
     return environment().get_template("index.html.j2").render(

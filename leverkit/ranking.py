@@ -1,7 +1,8 @@
 """Ranking initiatives and totalling them by leverage form (docs/model.md section 5)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -9,14 +10,23 @@ from .model import AMBER, GREEN, RED, Projection, project
 from .plan import Plan
 from .schema import FORMS
 
+if TYPE_CHECKING:
+    from .simulation import Simulation, Swing
+    from .tracking import Tracking
+
 
 @dataclass
 class Ranking:
-    """A plan with its projection and the rank order (indices into plan.initiatives)."""
+    """A plan with its projection, the rank order (indices into plan.initiatives), and what follows from them:
+    the simulation (None when off), the sensitivity swings, and the tracking of actuals (None without an
+    Actuals sheet)."""
 
     plan: Plan
     projection: Projection
     order: np.ndarray
+    simulation: Simulation | None = None
+    swings: list[Swing] = field(default_factory=list)
+    tracking: Tracking | None = None
 
     def ranked(self):
         """(rank, initiative, index) in rank order."""
@@ -79,6 +89,15 @@ def totals(plan: Plan, projection: Projection) -> list[dict]:
 
 
 def rank(plan: Plan) -> Ranking:
-    """Project and rank a validated plan."""
+    """Project, simulate and rank a validated plan, and hold its actuals against it."""
+    from .simulation import sensitivity, simulate
+    from .tracking import track
+
     projection = project(plan)
-    return Ranking(plan, projection, rank_order(projection, plan.settings.rank_by))
+    tracking = None
+    if plan.actuals is not None:
+        tracking = track(plan, projection, plan.actuals)
+        for i, warnings in zip(tracking.index.tolist(), tracking.warnings):
+            projection.warnings[i] += warnings
+    return Ranking(plan, projection, rank_order(projection, plan.settings.rank_by), simulate(plan),
+                   sensitivity(plan), tracking)

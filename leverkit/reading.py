@@ -12,6 +12,7 @@ import io
 import math
 import re
 import dataclasses
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +91,7 @@ def cell_problem(value: object, name: str) -> CellError | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
 def label(header: str) -> str:
     """`Growth / month` -> `growth`: how a column is named in messages."""
     return re.sub(r"\s*(/ month|\(.*\))$", "", header).lower()
@@ -488,7 +490,7 @@ def _find_sheet(sheets: dict[str, Grid], name: str) -> Grid | None:
 
 
 def parse_sheets(sheets: dict[str, Grid], source: str, default_team: str) -> Plan:
-    """Validate a workbook's sheets (by sheet name) into a Plan.
+    """Validate a workbook's sheets (by sheet name) into a Plan: Initiatives, Settings, and Actuals if present.
 
     Invalid cells become `Issue`s and their rows are left out of the ranking;
     a missing Initiatives sheet or column, or a bad setting, raises
@@ -502,7 +504,14 @@ def parse_sheets(sheets: dict[str, Grid], source: str, default_team: str) -> Pla
         )
     settings, setting_issues = _parse_settings(_find_sheet(sheets, SETTINGS), default_team, source)
     initiatives, issues, invalid, extra = _parse_initiatives(initiatives_grid, source, settings.horizon)
-    return Plan(source, settings, initiatives, setting_issues + issues, extra, invalid)
+    plan = Plan(source, settings, initiatives, setting_issues + issues, extra, invalid)
+    actuals_grid = _find_sheet(sheets, ACTUALS)
+    if actuals_grid is not None:
+        from .tracking import read_actuals
+
+        plan.actuals, actual_issues = read_actuals(actuals_grid, initiatives, settings.horizon, source=source)
+        plan.issues += actual_issues
+    return plan
 
 
 # -- files on disk ------------------------------------------------------------

@@ -5,6 +5,8 @@ import datetime
 import math
 from pathlib import Path
 
+import numpy as np
+
 from . import charts
 from .files import atomic_path
 from .ranking import Ranking
@@ -49,17 +51,80 @@ def _setting(value, kind: str) -> str:
     return FILTERS[kind](value) if kind in FILTERS else str(value)
 
 
+RANGE_BARS = 40  # initiatives drawn on the P10–P90 chart, in rank order
+TORNADOES = 3  # top initiatives with ranges that get a tornado chart
+TRACKING_PANELS = 24  # tracked initiatives drawn as small multiples
+
+
+def _uncertainty(ranking: Ranking) -> dict:
+    """The simulation and sensitivity figures and charts, as the page shows them."""
+    from markupsafe import Markup
+
+    sim, items, currency = ranking.simulation, ranking.plan.initiatives, ranking.plan.settings.currency
+    order = ranking.order.tolist()
+    shown = {}
+    if sim is not None and sim.ranged.any():
+        top = order[:RANGE_BARS]
+        labels = [f"{items[i].id} {items[i].name}" for i in top]
+        shown["ranges"] = Markup(charts.npv_ranges(labels, sim.p10[top], sim.p50[top], sim.p90[top], currency))
+        shown["ranges_cut"] = max(len(order) - RANGE_BARS, 0)
+    tornadoes = []
+    by_initiative: dict[int, list] = {}
+    for swing in ranking.swings:
+        by_initiative.setdefault(swing.index, []).append(swing)
+    for i in [i for i in order if i in by_initiative][:TORNADOES]:
+        swings = sorted(by_initiative[i], key=lambda s: -s.swing)
+        title = f"{items[i].id} {items[i].name}"
+        tornadoes.append(Markup(charts.tornado(title, [s.input for s in swings], [s.npv_low for s in swings],
+                                               [s.npv_high for s in swings], ranking.projection.npv[i], currency)))
+    shown["tornadoes"] = tornadoes
+    return shown
+
+
+def _tracking(ranking: Ranking) -> dict | None:
+    """The tracked initiatives in rank order, their chart, and each owner's calibration in words."""
+    from markupsafe import Markup
+
+    tracking = ranking.tracking
+    if tracking is None:
+        return None
+    items, p = ranking.plan.initiatives, ranking.projection
+    place = {i: j for j, i in enumerate(tracking.index.tolist())}
+    tracked = [(i, place[i]) for i in ranking.order.tolist() if i in place]
+    months = np.arange(p.horizon + 1)
+    panels = []
+    for i, j in tracked[:TRACKING_PANELS]:
+        elapsed = int(tracking.months_elapsed[j])
+        panels.append((f"{items[i].id} {items[i].name}", months, p.cumulative[i], months[: elapsed + 1],
+                       tracking.cumulative[j, : elapsed + 1]))
+    rows = tracking.rows(ranking.plan)
+    return {
+        "rows": [dict(zip(TRACKING_KEYS, rows[i])) for i, _ in tracked],
+        "chart": Markup(charts.tracking(panels, ranking.plan.settings.currency)) if panels else "",
+        "cut": max(len(tracked) - TRACKING_PANELS, 0),
+        "calibration": tracking.calibration,
+    }
+
+
+TRACKING_KEYS = ("id", "name", "owner", "start", "elapsed", "projected_gross", "actual_gross", "realisation",
+                 "projected_spend", "actual_spend", "spend_ratio", "projected_cash", "actual_cash", "npv_plan",
+                 "npv_reforecast")
+
+
 def render(ranking: Ranking, generated: datetime.date | None = None) -> str:
     """The summary page as a string."""
     from markupsafe import Markup
 
-    plan, p = ranking.plan, ranking.projection
+    plan, p, sim = ranking.plan, ranking.projection, ranking.simulation
     by_form = ranking.by_form()
     rows = [
         {
             "rank": rank, "item": item, "npv": p.npv[i], "risk_adjusted_npv": p.risk_adjusted_npv[i],
             "payback": p.payback[i], "multiple": p.multiple[i], "flag": str(p.flags[i]),
             "reason": p.reasons[i], "warnings": p.warnings[i],
+            "p10": sim.p10[i] if sim is not None else None, "p90": sim.p90[i] if sim is not None else None,
+            "p_positive": sim.p_positive[i] if sim is not None else None,
+            "ranged": bool(sim.ranged[i]) if sim is not None else False,
         }
         for rank, item, i in ranking.ranked()
     ]
@@ -71,6 +136,9 @@ def render(ranking: Ranking, generated: datetime.date | None = None) -> str:
         total=by_form[-1],
         flags=ranking.flag_counts(),
         rows=rows,
+        simulated=sim is not None,
+        uncertainty=_uncertainty(ranking),
+        tracking=_tracking(ranking),
         by_form=by_form,
         settings_used=settings_rows(ranking),
         charts={

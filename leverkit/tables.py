@@ -28,7 +28,7 @@ class Table:
         return (self.cell_kinds or {}).get((r, c), self.kinds[c])
 
 
-OUTPUT_SHEETS = ("Ranked", "Projection", "Portfolio", "Issues")
+OUTPUT_SHEETS = ("Ranked", "Projection", "Portfolio", "Sensitivity", "Tracking", "Issues")
 MARKER_PREFIX = "_leverkit_"
 TABLE_STYLE = "Table Style Medium 2"
 FLAG_COLOURS = {"red": ("#F8CBAD", "#9C0006"), "amber": ("#FFE699", "#7F6000"), "green": ("#C6EFCE", "#006100")}  # fill, font
@@ -79,23 +79,43 @@ def _blank_nan(x: float):
     return None if math.isnan(x) else x
 
 
+SIMULATION_COLUMNS = (
+    ("NPV P10", "money"),
+    ("NPV P50", "money"),
+    ("NPV P90", "money"),
+    ("P(NPV > 0)", "percent"),
+    ("P(payback)", "percent"),
+)
+CLOSING_COLUMNS = (("Notes", "text"),)
+ALL_RANKED_COLUMNS = RANKED_COLUMNS + SIMULATION_COLUMNS + CLOSING_COLUMNS  # every column a Ranked sheet may have
+
+
+def ranked_columns(ranking: Ranking) -> tuple[tuple[str, str], ...]:
+    """leverkit's own Ranked columns for this ranking: the simulation's only when it ran (docs/model.md section 6)."""
+    return RANKED_COLUMNS + (SIMULATION_COLUMNS if ranking.simulation is not None else ()) + CLOSING_COLUMNS
+
+
 def _extra_headers(ranking: Ranking) -> list[str]:
     """The team's own extra columns, renamed where they would clash with ours."""
-    ours = {h.casefold() for h, _ in RANKED_COLUMNS}
+    ours = {h.casefold() for h, _ in ALL_RANKED_COLUMNS}
     return [h if h.casefold() not in ours else f"{h} (team)" for h in ranking.plan.extra_headers]
 
 
 def ranked_rows(ranking: Ranking) -> tuple[list[str], list[list]]:
-    p = ranking.projection
-    headers = [h for h, _ in RANKED_COLUMNS] + _extra_headers(ranking)
+    """The Ranked sheet's headers and rows: leverkit's columns (`ranked_columns`), then the team's own."""
+    p, sim = ranking.projection, ranking.simulation
+    headers = [h for h, _ in ranked_columns(ranking)] + _extra_headers(ranking)
     rows = []
     for rank, item, i in ranking.ranked():
+        simulated = [sim.p10[i].item(), sim.p50[i].item(), sim.p90[i].item(), sim.p_positive[i].item(),
+                     sim.p_payback[i].item()] if sim is not None else []
         rows.append([
             rank, item.id, item.name, item.owner or None, item.form, item.lever_point, item.quality,
             item.upfront, item.maintenance, item.confidence, p.npv[i].item(), p.risk_adjusted_npv[i].item(),
             _blank_nan(p.payback[i].item()), _blank_nan(p.discounted_payback[i].item()),
             _blank_nan(p.multiple[i].item()), p.value_at_horizon[i].item(), p.reach_at_horizon[i].item(),
             str(p.flags[i]), p.reasons[i], ", ".join(code for code, _ in p.warnings[i]) or None,
+            *simulated, item.notes or None,
             *(item.extra.get(h) for h in ranking.plan.extra_headers),
         ])
     return headers, rows
@@ -103,7 +123,7 @@ def ranked_rows(ranking: Ranking) -> tuple[list[str], list[list]]:
 
 def ranked_table(ranking: Ranking) -> Table:
     headers, rows = ranked_rows(ranking)
-    kinds = [k for _, k in RANKED_COLUMNS] + ["auto"] * len(ranking.plan.extra_headers)
+    kinds = [k for _, k in ranked_columns(ranking)] + ["auto"] * len(ranking.plan.extra_headers)
     return Table("Ranked", headers, kinds, rows)
 
 
@@ -163,12 +183,51 @@ def issues_table(ranking: Ranking) -> Table:
     return Table("Issues", headers, ["text"] * len(headers), rows)
 
 
+INPUT_KINDS = {"upfront": "money", "maintenance": "money", "reach": "number", "value": "money", "growth": "percent"}
+
+
+def sensitivity_table(ranking: Ranking) -> Table:
+    """One row per initiative and ranged input: NPV at each end of the range, by rank, then swing."""
+    place = {index: rank for rank, index in enumerate(ranking.order.tolist())}
+    swings = sorted(ranking.swings, key=lambda s: (place[s.index], -s.swing))
+    items = ranking.plan.initiatives
+    rows = [[items[s.index].id, items[s.index].name, s.input, s.low, s.high, s.npv_low, s.npv_high, s.swing]
+            for s in swings]
+    headers = ["ID", "Initiative", "Input", "Low", "High", "NPV at low", "NPV at high", "Swing"]
+    kinds = ["text", "text", "text", "auto", "auto", "money", "money", "money"]
+    cells = {(r, c): INPUT_KINDS[s.field] for r, s in enumerate(swings) for c in (3, 4)}
+    return Table("Sensitivity", headers, kinds, rows, cell_kinds=cells)
+
+
+def tracking_tables(ranking: Ranking) -> list[Table]:
+    """The Tracking sheet: each tracked initiative in rank order, then how each owner's estimates ran."""
+    from .tracking import CALIBRATION_COLUMNS, TRACKING_COLUMNS
+
+    tracking, currency = ranking.tracking, ranking.plan.settings.currency
+    by_index = tracking.rows(ranking.plan)
+    rows = [by_index[i] for i in ranking.order.tolist() if i in by_index]
+    headers = [f"{h} ({currency})" if kind == "money" else h for h, kind in TRACKING_COLUMNS]
+    return [
+        Table("Tracking", headers, [k for _, k in TRACKING_COLUMNS], rows),
+        Table("Calibration", [h for h, _ in CALIBRATION_COLUMNS], [k for _, k in CALIBRATION_COLUMNS],
+              [c.row() for c in tracking.calibration]),
+    ]
+
+
 def sheets(ranking: Ranking) -> dict[str, list[Table]]:
-    """Every output sheet and the tables on it, left to right."""
-    return {
+    """Every output sheet and the tables on it, left to right (docs/model.md section 6).
+
+    Sensitivity appears when any initiative has a range, Tracking when the
+    workbook has an Actuals sheet.
+    """
+    output = {
         "Ranked": [ranked_table(ranking)],
         "Projection": [projection_table(ranking)],
         "Portfolio": [by_form_table(ranking), settings_table(ranking)],
-        "Issues": [issues_table(ranking)],
     }
-
+    if ranking.swings:
+        output["Sensitivity"] = [sensitivity_table(ranking)]
+    if ranking.tracking is not None:
+        output["Tracking"] = tracking_tables(ranking)
+    output["Issues"] = [issues_table(ranking)]
+    return output

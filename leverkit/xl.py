@@ -144,6 +144,9 @@ def write_book(book, ranking: Ranking) -> None:
     ours = _our_sheets(book)
     output = sheets(ranking)
     _check(book, ours, output)
+    for name in [name for name in ours if name not in output]:  # e.g. Sensitivity, once no range is left
+        ours.pop(name).delete()
+        book.names[MARKER_PREFIX + name].delete()
     formats = number_formats(ranking.plan.settings.currency)
     for name, tables in output.items():
         sheet = ours.get(name)

@@ -58,8 +58,9 @@ def test_the_portfolio_workbook(drive, tmp_path):
     sheets = calamine_sheets(out / "portfolio.xlsx")
     assert list(sheets) == ["Ranked", "By team", "By form", "Failed"]
     ranked = sheets["Ranked"]
-    assert ranked[0][:5] == ["Rank", "Team", "Currency", "Team rank", "ID"]
-    assert ranked[0][4:] == calamine_sheets(out / "ops" / "2027" / "plan_ranked.xlsx")["Ranked"][0][1:]
+    assert ranked[0][:6] == ["Rank", "Team", "Workbook", "Currency", "Team rank", "ID"]
+    team_headers = calamine_sheets(out / "ops" / "2027" / "plan_ranked.xlsx")["Ranked"][0]
+    assert ranked[0][5:] == team_headers[1:len(ranked[0]) - 4]  # the team's own columns, less its extra ones
     assert len(ranked) == 1 + 29 and [r[0] for r in ranked[1:]] == list(range(1, 30))
     risk_adjusted = [r[ranked[0].index("Risk-adjusted NPV")] for r in ranked[1:]]
     assert risk_adjusted == sorted(risk_adjusted, reverse=True)
@@ -150,7 +151,7 @@ def test_in_place_skips_a_workbook_open_in_excel_and_writes_the_rest(drive, tmp_
     assert open_one.read_bytes() == before and not (out / "design" / "plan_ranked.xlsx").exists()
     written = drive / "ops" / "2027" / "plan.xlsx"
     assert list(calamine_sheets(written)) == ["Initiatives", "Settings", "Instructions", "Ranked", "Projection",
-                                              "Portfolio", "Issues"]
+                                              "Portfolio", "Sensitivity", "Issues"]
     assert not (out / "ops" / "2027" / "plan_ranked.xlsx").exists() and (out / "ops" / "2027" / "plan.html").exists()
     again = run_batch([str(drive)], out, in_place=True, workers=1)
     assert again.unchanged == 2  # the workbooks it wrote into count as unchanged

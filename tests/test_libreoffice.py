@@ -50,7 +50,7 @@ def test_ranked_workbook_opens_with_the_same_values(tmp_path):
     result = leverkit.report("workbooks/operations.xlsx", tmp_path / "out")
     ranked = result.written[0]
     lo, ours = libreoffice_sheets(ranked, tmp_path), calamine_sheets(ranked)
-    assert sorted(lo) == sorted(ours) == ["Issues", "Portfolio", "Projection", "Ranked"]
+    assert sorted(lo) == sorted(ours) == ["Issues", "Portfolio", "Projection", "Ranked", "Sensitivity"]
     for name in ours:
         assert_same_sheet(lo[name], ours[name])
     assert lo["Ranked"][0][0] == "Rank" and len(lo["Ranked"]) == 17

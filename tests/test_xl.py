@@ -6,16 +6,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from xlsxwriter.utility import xl_col_to_name
 
 import leverkit
 from leverkit.cli import cli
+from leverkit.tables import sheets as output_sheets
 from leverkit.template import xlwings_vba_project
 from leverkit.xl import rank_book
 
 from .conftest import HEADERS, calamine_sheets, initiative, replay, xl_book
 
-OURS = ["Ranked", "Projection", "Portfolio", "Issues"]
 EXAMPLE = Path(__file__).parent.parent / "workbooks" / "content_team.xlsx"
+OURS = list(output_sheets(leverkit.rank(leverkit.load(EXAMPLE))))  # Ranked, Projection, Portfolio, Sensitivity, Issues
 
 
 def as_excel_stores(value):
@@ -81,7 +83,7 @@ def test_exact_values_formats_and_flag_colours():
     rules = [a["args"][0] for a in actions if a["func"] == "addConditionalFormat"]
     assert [(r["formula1"], r["fill_color"]) for r in rules] == [('"red"', "#f8cbad"), ('"amber"', "#ffe699"), ('"green"', "#c6efce")]
     tables = [a["args"] for a in actions if a["func"] == "addTable"]
-    assert tables[0] == ["$A$1:$T$3", True, "TableStyleMedium2", "Ranked"]
+    assert tables[0] == ["$A$1:$Z$3", True, "TableStyleMedium2", "Ranked"]  # 20 columns, 5 simulated, Notes
     assert [t[3] for t in tables] == ["Ranked", "Projection", "PortfolioByForm", "SettingsUsed", "Issues"]
 
 
@@ -101,12 +103,13 @@ def test_pressing_again_replaces_only_leverkit_sheets():
     again.update({name: [[cells[name].get((r, c)) for c in range(30)] for r in range(15)] for name in OURS})
     names = [{"name": f"_leverkit_{n}", "refers_to": f"='{n}'!$A$1", "sheet_index": len(sheets) + i, "address": "$A$1",
               "book_scope": True, "scope_sheet_index": None} for i, n in enumerate(OURS)]
-    tables = {"Ranked": [{"name": "Ranked", "range_address": "$A$1:$T$12"}]}
+    last = xl_col_to_name(max(c for _, c in cells["Ranked"]))
+    tables = {"Ranked": [{"name": "Ranked", "range_address": f"$A$1:${last}$12"}]}
     actions, cells_again, _ = press(again, name=EXAMPLE.name, names=names, tables=tables)
     funcs = [a["func"] for a in actions]
     assert "addSheet" not in funcs and "namesAdd" not in funcs
-    assert funcs.count("sheetClear") == 4
-    assert [a["args"] for a in actions if a["func"] == "resizeTable"] == [[0, "$A$1:$T$12"]]
+    assert funcs.count("sheetClear") == len(OURS)
+    assert [a["args"] for a in actions if a["func"] == "resizeTable"] == [[0, f"$A$1:${last}$12"]]
     for name in OURS:
         assert cells_again[name] == cells[name]
 
