@@ -58,10 +58,12 @@ def write_html(ranking, path) -> Path:
 
 
 def write_template(path, rows=None, settings=None) -> Path:
-    """Write the planning template teams fill (or one filled with `rows`)."""
+    """Write the planning template teams fill (or one filled with `rows`) to an .xlsx path."""
     from .template import EXAMPLE_ROWS
     from .template import write_template as write
 
+    if Path(path).suffix.lower() != ".xlsx":
+        raise LeverkitError(f"{path}: the template is an Excel workbook, so its name must end in .xlsx")
     return write(path, EXAMPLE_ROWS if rows is None else rows, settings)
 
 

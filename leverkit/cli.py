@@ -59,6 +59,8 @@ def report(paths: tuple[Path, ...], out_dir: Path, in_place: bool, strict: bool)
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def template(path: Path, force: bool) -> None:
     """Write the blank planning workbook teams fill to PATH (.xlsx)."""
+    if path.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"{path}: the template is an Excel workbook, so its name must end in .xlsx")
     if path.exists() and not force:
         raise click.UsageError(f"{path} exists; choose another name, or pass --force to overwrite it")
     api.write_template(path)
@@ -75,8 +77,12 @@ def template(path: Path, force: bool) -> None:
 @click.option("--force", is_flag=True, help="Recompute every workbook, even those unchanged since the last run.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run the per-workbook work on this Dask distributed scheduler (needs leverkit[dask]).")
+@click.option("--budget", type=click.FloatRange(min=0), metavar="AMOUNT",
+              help="Recommend one company-wide portfolio across every team under this upfront budget.")
+@click.option("--capacity", type=click.FloatRange(min=0), metavar="AMOUNT",
+              help="... and under this monthly capacity for maintenance.")
 def batch(inputs: tuple[str, ...], out_dir: Path, workers: int | None, in_place: bool, force: bool,
-          scheduler: str | None) -> None:
+          scheduler: str | None, budget: float | None, capacity: float | None) -> None:
     """Rank every .xlsx and .xlsm below the folders (or globs) given, and write a portfolio view of all of them.
 
     Exit codes: 0 every workbook found was processed, 1 any failed, 2 usage error.
@@ -89,7 +95,7 @@ def batch(inputs: tuple[str, ...], out_dir: Path, workers: int | None, in_place:
 
         try:
             report = api.batch(inputs, out_dir, workers=workers, in_place=in_place, force=force,
-                               scheduler=scheduler, progress=progress)
+                               scheduler=scheduler, progress=progress, budget=budget, capacity=capacity)
         except LeverkitError as error:
             click.echo(f"error: {one_line(str(error), 2000)}", err=True)
             sys.exit(1)

@@ -88,6 +88,12 @@ def summarise(ranking, workbook: str) -> dict:
     headers, rows = ranked_rows(ranking)
     ours = headers[: len(ranked_columns(ranking))]
     total = ranking.by_form()[-1]
+    decisions = [item.decision for _, item, _ in ranking.ranked()]
+    tracked = []
+    if ranking.tracking is not None:
+        by_index = ranking.tracking.rows(ranking.plan)
+        tracked = [[value.isoformat() if hasattr(value, "isoformat") else value for value in by_index[i]]
+                   for i in ranking.order.tolist() if i in by_index]
     return {
         "workbook": workbook,
         "team": settings.team,
@@ -96,8 +102,9 @@ def summarise(ranking, workbook: str) -> dict:
         "invalid_rows": ranking.plan.invalid_rows,
         "totals": {k: total[k] for k in ("Upfront cost", "Maintenance / month", "NPV", "Risk-adjusted NPV")},
         "flags": ranking.flag_counts(),
-        "ranked": [dict(zip(ours, row)) for row in rows],
+        "ranked": [{**dict(zip(ours, row)), "Decision": decision} for row, decision in zip(rows, decisions)],
         "multiples": [p.multiple_effective[i].item() for _, _, i in ranking.ranked()],
+        "tracking": tracked,  # Tracking sheet rows in rank order, Start as ISO text
     }
 
 
@@ -126,6 +133,7 @@ def rank_workbook(data: bytes, name: str, in_place: bool = False) -> Outcome:
                 outcome.notes.append(f"{refused}; wrote the separate ranked workbook instead")
         outcome.summary = summarise(ranking, name)
         outcome.issues = [str(issue) for issue in plan.issues]
+        outcome.notes += [f"{issue.message}" for issue in plan.issues if issue.code == "example-rows"]
     except LeverkitError as error:
         outcome.error, outcome.files = str(error), {}
     except Exception as exc:  # a bug or an exhausted machine: this workbook fails, the batch goes on
@@ -339,12 +347,16 @@ def _write_outputs(job: Job, outcome: Outcome, out_dir: Path, report: BatchRepor
 
 
 def run_batch(inputs: list[str], out_dir="reports", *, workers: int | None = None, in_place: bool = False,
-              force: bool = False, scheduler: str | None = None, progress=None) -> BatchReport:
+              force: bool = False, scheduler: str | None = None, progress=None, budget: float | None = None,
+              capacity: float | None = None) -> BatchReport:
     """Rank every workbook below `inputs` and write their outputs and the portfolio view to `out_dir`.
 
+    With a `budget` and/or `capacity`, the portfolio view also recommends one
+    company-wide set of initiatives under them (each team's Decisions hold).
     `progress(jobs)` is called once with the number of workbooks found and
     returns a callable advanced once per workbook. Raises LeverkitError if
-    another batch holds the output folder.
+    another batch holds the output folder, or if a company-wide choice would
+    add up amounts in different currencies.
     """
     from filelock import FileLock, Timeout
 
@@ -356,12 +368,14 @@ def run_batch(inputs: list[str], out_dir="reports", *, workers: int | None = Non
     except Timeout:
         raise LeverkitError(f"{out_dir}: another leverkit batch is writing here; try again when it finishes") from None
     try:
-        return _run(inputs, out_dir, workers or os.cpu_count() or 1, in_place, force, scheduler, progress)
+        return _run(inputs, out_dir, workers or os.cpu_count() or 1, in_place, force, scheduler, progress,
+                    (budget, capacity))
     finally:
         lock.release()
 
 
-def _run(inputs, out_dir: Path, workers: int, in_place: bool, force: bool, scheduler, progress) -> BatchReport:
+def _run(inputs, out_dir: Path, workers: int, in_place: bool, force: bool, scheduler, progress,
+         limits: tuple[float | None, float | None]) -> BatchReport:
     from .portfolio import write_portfolio
 
     start = time.perf_counter()
@@ -405,6 +419,6 @@ def _run(inputs, out_dir: Path, workers: int, in_place: bool, force: bool, sched
                 report.failed.append(Problem(str(job.path), written_error(exc)))
         advance()
     report.processed = [outcomes[str(job.relative)] for job in jobs if str(job.relative) in outcomes]
-    report.written += write_portfolio(report, force)
+    report.written += write_portfolio(report, force, *limits)
     report.seconds = time.perf_counter() - start
     return report

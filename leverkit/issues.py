@@ -17,7 +17,7 @@ class LeverkitError(Exception):
     """
 
 
-NOTES = frozenset({"unknown-setting", "text-cleaned"})  # issues that leave their row valid
+NOTES = frozenset({"unknown-setting", "text-cleaned", "example-rows", "decisions-over-limit"})  # leave rows valid
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 

@@ -48,6 +48,7 @@ class Settings:
     capacity: float | None = None
     draws: int = 2000
     seed: int = 42
+    cells: dict[str, str] = field(default_factory=dict)  # setting field -> the Settings cell it was read from
 
     @property
     def monthly_rate(self) -> float:

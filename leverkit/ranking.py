@@ -11,6 +11,7 @@ from .plan import Plan
 from .schema import FORMS
 
 if TYPE_CHECKING:
+    from .funding import Funding
     from .simulation import Simulation, Swing
     from .tracking import Tracking
 
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 @dataclass
 class Ranking:
     """A plan with its projection, the rank order (indices into plan.initiatives), and what follows from them:
-    the simulation (None when off), the sensitivity swings, and the tracking of actuals (None without an
-    Actuals sheet)."""
+    the simulation (None when off), the sensitivity swings, the tracking of actuals (None without an
+    Actuals sheet) and the funding choice (verdicts, the recommended portfolio, the frontier)."""
 
     plan: Plan
     projection: Projection
@@ -27,6 +28,7 @@ class Ranking:
     simulation: Simulation | None = None
     swings: list[Swing] = field(default_factory=list)
     tracking: Tracking | None = None
+    funding: Funding | None = None
 
     def ranked(self):
         """(rank, initiative, index) in rank order."""
@@ -88,8 +90,20 @@ def totals(plan: Plan, projection: Projection) -> list[dict]:
     return rows
 
 
+def choose(plan: Plan, projection: Projection) -> Funding:
+    """Verdicts, the recommended portfolio and the frontier for a plan (docs/model.md section 5)."""
+    from .funding import fund
+
+    items, s = plan.initiatives, plan.settings
+    upfront = np.fromiter((i.upfront for i in items), float, len(items))
+    maintenance = np.fromiter((i.maintenance for i in items), float, len(items))
+    decisions = [i.decision for i in items]
+    return fund(projection.risk_adjusted_npv, upfront, maintenance, projection.flags == RED, decisions,
+                s.budget, s.capacity)
+
+
 def rank(plan: Plan) -> Ranking:
-    """Project, simulate and rank a validated plan, and hold its actuals against it."""
+    """Project, simulate, rank and choose for a validated plan, and hold its actuals against it."""
     from .simulation import sensitivity, simulate
     from .tracking import track
 
@@ -100,4 +114,4 @@ def rank(plan: Plan) -> Ranking:
         for i, warnings in zip(tracking.index.tolist(), tracking.warnings):
             projection.warnings[i] += warnings
     return Ranking(plan, projection, rank_order(projection, plan.settings.rank_by), simulate(plan),
-                   sensitivity(plan), tracking)
+                   sensitivity(plan), tracking, choose(plan, projection))

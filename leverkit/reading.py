@@ -466,7 +466,7 @@ def _parse_settings(grid: Grid | None, default_team: str, source: str) -> tuple[
         where = f"{source}: {grid.name}!{grid.address(r, value_col)}"
         if setting.field in seen:
             raise LeverkitError(f"{where}: {setting.name} is set twice (also at {seen[setting.field]}); keep one")
-        seen[setting.field] = grid.address(r, value_col)
+        seen[setting.field] = settings.cells[setting.field] = grid.address(r, value_col)
         value = row[value_col] if value_col < len(row) else None
         try:
             bad = cell_problem(value, setting.name)
@@ -489,6 +489,20 @@ def _find_sheet(sheets: dict[str, Grid], name: str) -> Grid | None:
     return next((g for key, g in sheets.items() if key.casefold() == name.casefold()), None)
 
 
+def _examples_left(initiatives: list[Initiative]) -> list[Issue]:
+    """A note when the template's example rows are still there, so they are not taken for the team's own."""
+    from .template import EXAMPLE_ROWS
+
+    examples = {(row["ID"], row["Initiative"]) for row in EXAMPLE_ROWS}
+    left = [item for item in initiatives if (item.id, item.name) in examples]
+    if not left:
+        return []
+    ids = ", ".join(item.id for item in left)
+    return [Issue("example-rows", INITIATIVES, left[0].cell, "ID", ids,
+                  f"the template's example rows ({ids}) are still here and are ranked like the team's own; "
+                  f"overwrite or delete them")]
+
+
 def parse_sheets(sheets: dict[str, Grid], source: str, default_team: str) -> Plan:
     """Validate a workbook's sheets (by sheet name) into a Plan: Initiatives, Settings, and Actuals if present.
 
@@ -504,7 +518,7 @@ def parse_sheets(sheets: dict[str, Grid], source: str, default_team: str) -> Pla
         )
     settings, setting_issues = _parse_settings(_find_sheet(sheets, SETTINGS), default_team, source)
     initiatives, issues, invalid, extra = _parse_initiatives(initiatives_grid, source, settings.horizon)
-    plan = Plan(source, settings, initiatives, setting_issues + issues, extra, invalid)
+    plan = Plan(source, settings, initiatives, setting_issues + issues + _examples_left(initiatives), extra, invalid)
     actuals_grid = _find_sheet(sheets, ACTUALS)
     if actuals_grid is not None:
         from .tracking import read_actuals

@@ -10,7 +10,7 @@ import numpy as np
 from . import charts
 from .files import atomic_path
 from .ranking import Ranking
-from .tables import settings_rows
+from .tables import settings_rows, spread
 
 
 def _number(x, pattern: str, blank: str = "—") -> str:
@@ -106,6 +106,35 @@ def _tracking(ranking: Ranking) -> dict | None:
     }
 
 
+def _decision(ranking: Ranking) -> dict:
+    """What to fund, in the sentence a planning lead reads first, with its frontier chart."""
+    from markupsafe import Markup
+
+    from .funding import TIME_LIMIT_NOTE
+
+    f, currency = ranking.funding, ranking.plan.settings.currency
+    count = int(f.chosen.sum())
+    limits = []
+    if f.budget is not None:
+        limits.append(f"{f.upfront:,.0f} of {f.budget:,.0f} budget")
+    else:
+        limits.append(f"{f.upfront:,.0f} upfront")
+    if f.capacity is not None:
+        limits.append(f"{f.maintenance:,.0f} of {f.capacity:,.0f} monthly capacity")
+    else:
+        limits.append(f"{f.maintenance:,.0f} a month in maintenance")
+    headline = (f"Fund {'these' if count != 1 else 'this'} {count}: {', '.join(limits)}, "
+                f"risk-adjusted NPV {f.value:,.0f} ({currency})")
+    shown = {"headline": headline, "chosen": [(rank, item) for rank, item, i in ranking.ranked() if f.chosen[i]],
+             "problems": [o.sentence(currency) for o in f.over_limits] + ([] if f.optimal else [TIME_LIMIT_NOTE]),
+             "limited": f.budget is not None or f.capacity is not None}
+    if ranking.simulation is not None and ranking.simulation.ranged[f.chosen].any():
+        shown["spread"] = spread(ranking)
+    if f.frontier is not None:
+        shown["frontier"] = Markup(charts.frontier(f.frontier.budgets, f.frontier.values, f.budget, currency))
+    return shown
+
+
 TRACKING_KEYS = ("id", "name", "owner", "start", "elapsed", "projected_gross", "actual_gross", "realisation",
                  "projected_spend", "actual_spend", "spend_ratio", "projected_cash", "actual_cash", "npv_plan",
                  "npv_reforecast")
@@ -125,6 +154,7 @@ def render(ranking: Ranking, generated: datetime.date | None = None) -> str:
             "p10": sim.p10[i] if sim is not None else None, "p90": sim.p90[i] if sim is not None else None,
             "p_positive": sim.p_positive[i] if sim is not None else None,
             "ranged": bool(sim.ranged[i]) if sim is not None else False,
+            "verdict": ranking.funding.verdicts[i],
         }
         for rank, item, i in ranking.ranked()
     ]
@@ -138,6 +168,7 @@ def render(ranking: Ranking, generated: datetime.date | None = None) -> str:
         rows=rows,
         simulated=sim is not None,
         uncertainty=_uncertainty(ranking),
+        decision=_decision(ranking),
         tracking=_tracking(ranking),
         by_form=by_form,
         settings_used=settings_rows(ranking),

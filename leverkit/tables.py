@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import re
+
+from .issues import show
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -86,7 +88,7 @@ SIMULATION_COLUMNS = (
     ("P(NPV > 0)", "percent"),
     ("P(payback)", "percent"),
 )
-CLOSING_COLUMNS = (("Notes", "text"),)
+CLOSING_COLUMNS = (("Verdict", "text"), ("Notes", "text"))
 ALL_RANKED_COLUMNS = RANKED_COLUMNS + SIMULATION_COLUMNS + CLOSING_COLUMNS  # every column a Ranked sheet may have
 
 
@@ -115,7 +117,7 @@ def ranked_rows(ranking: Ranking) -> tuple[list[str], list[list]]:
             _blank_nan(p.payback[i].item()), _blank_nan(p.discounted_payback[i].item()),
             _blank_nan(p.multiple[i].item()), p.value_at_horizon[i].item(), p.reach_at_horizon[i].item(),
             str(p.flags[i]), p.reasons[i], ", ".join(code for code, _ in p.warnings[i]) or None,
-            *simulated, item.notes or None,
+            *simulated, ranking.funding.verdicts[i], item.notes or None,
             *(item.extra.get(h) for h in ranking.plan.extra_headers),
         ])
     return headers, rows
@@ -167,6 +169,64 @@ def settings_table(ranking: Ranking) -> Table:
     )
 
 
+def recommended_table(ranking: Ranking) -> Table:
+    """The recommended portfolio: each chosen initiative, in rank order."""
+    p, chosen = ranking.projection, ranking.funding.chosen
+    rows = [[rank, item.id, item.name, item.owner or None, item.upfront, item.maintenance,
+             p.risk_adjusted_npv[i].item(), ranking.funding.verdicts[i]]
+            for rank, item, i in ranking.ranked() if chosen[i]]
+    headers = ["Rank", "ID", "Initiative", "Owner", "Upfront cost", "Maintenance / month", "Risk-adjusted NPV", "Verdict"]
+    return Table("Recommended", headers, ["int", "text", "text", "text", "money", "money", "money", "text"], rows)
+
+
+def spread(ranking: Ranking) -> tuple[float, float, float, float] | None:
+    """The recommended portfolio's NPV P10, P50, P90 and P(NPV > 0), summed draw by draw; None without simulation."""
+    sim = ranking.simulation
+    return sim.portfolio(ranking.funding.chosen) if sim is not None else None
+
+
+def funding_rows(funding, spread=None) -> list[tuple[str, object, str]]:
+    """(what, value, kind): a recommended portfolio's totals against the Budget and capacity, and with
+    simulation on, how sure its NPV is."""
+    from .funding import TIME_LIMIT_NOTE
+
+    f = funding
+    rows = [("Initiatives funded", int(f.chosen.sum()), "int"), ("Upfront cost", f.upfront, "money")]
+    if f.budget is not None:
+        rows += [("Budget", f.budget, "money"), ("Budget left", f.budget_left, "money")]
+    rows.append(("Maintenance / month", f.maintenance, "money"))
+    if f.capacity is not None:
+        rows += [("Monthly capacity", f.capacity, "money"), ("Capacity left", f.capacity_left, "money")]
+    rows.append(("Risk-adjusted NPV", f.value, "money"))
+    if spread is not None:
+        rows += [("NPV P10", spread[0], "money"), ("NPV P50", spread[1], "money"), ("NPV P90", spread[2], "money"),
+                 ("P(NPV > 0)", spread[3], "percent")]
+    if not f.optimal:
+        rows.append(("Solver", TIME_LIMIT_NOTE, "text"))
+    return rows
+
+
+def funding_table(funding, spread=None) -> Table:
+    rows = funding_rows(funding, spread)
+    return Table("Funding", ["Recommended portfolio", "Value"], ["text", "auto"], [[w, v] for w, v, _ in rows],
+                 cell_kinds={(r, 1): kind for r, (_, _, kind) in enumerate(rows)})
+
+
+def frontier_table(funding) -> Table:
+    """The efficient frontier: the best risk-adjusted NPV each budget can buy."""
+    curve = funding.frontier
+    rows = [[b, v] for b, v in zip(curve.budgets.tolist(), curve.values.tolist())]
+    return Table("Frontier", ["Budget", "Best risk-adjusted NPV"], ["money", "money"], rows)
+
+
+def over_limit_issues(ranking: Ranking) -> list[list]:
+    """The fund decisions that alone break the Budget or capacity, as rows of the Issues sheet."""
+    settings = ranking.plan.settings
+    field = {"Budget": "budget", "Monthly capacity": "capacity"}
+    return [["note", "Settings", settings.cells.get(field[o.limit]), o.limit, show(o.available), None, None,
+             "decisions-over-limit", o.sentence(settings.currency)] for o in ranking.funding.over_limits]
+
+
 def issues_table(ranking: Ranking) -> Table:
     plan = ranking.plan
     rows = [
@@ -174,6 +234,7 @@ def issues_table(ranking: Ranking) -> Table:
          i.code, i.message]
         for i in plan.issues
     ]
+    rows += over_limit_issues(ranking)
     for _, item, index in ranking.ranked():
         rows += [
             ["warning", "Initiatives", item.cell, None, None, item.id, item.name, code, sentence]
@@ -223,7 +284,10 @@ def sheets(ranking: Ranking) -> dict[str, list[Table]]:
     output = {
         "Ranked": [ranked_table(ranking)],
         "Projection": [projection_table(ranking)],
-        "Portfolio": [by_form_table(ranking), settings_table(ranking)],
+        "Portfolio": [by_form_table(ranking), funding_table(ranking.funding, spread(ranking)),
+                      recommended_table(ranking),
+                      *([frontier_table(ranking.funding)] if ranking.funding.frontier is not None else []),
+                      settings_table(ranking)],
     }
     if ranking.swings:
         output["Sensitivity"] = [sensitivity_table(ranking)]

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from .files import atomic_path
-from .schema import COLUMNS, FORMS, LEVER_POINTS, RANK_BY, SETTINGS
+from .schema import COLUMNS, DECISIONS, FORMS, LEVER_POINTS, RANK_BY, SETTINGS
 from .tables import TABLE_STYLE
 
 TEMPLATE_ROWS = 1000  # rows that carry dropdowns and input messages
@@ -31,13 +31,20 @@ EXAMPLE_ROWS = (
 
 INSTRUCTIONS = (
     ("How to fill this workbook", "title"),
-    ("List one candidate initiative per row on the Initiatives sheet. Required: Initiative, Leverage form, "
-     "Upfront cost, Reach / month, Value per reach and Quality (1-5). Blank optional cells take their defaults.", ""),
+    ("List one candidate initiative per row on the Initiatives sheet. The dark headers are required: Initiative, "
+     "Leverage form, Upfront cost, Reach / month, Value per reach and Quality (1-5). The light ones are optional; "
+     "blank optional cells take their defaults. Overwrite or delete the two example rows (EX1, EX2).", ""),
     ("Money and reach: a number (1200, $1,200 or 1,200 USD) or a range LOW to HIGH (800 to 1,200) when unsure. "
-     "A range is read as a 90% interval and projected at its middle.", ""),
+     "A range is read as a 90% interval: you are 90% sure the true figure lies between the two. leverkit projects "
+     "its middle and simulates the rest (NPV P10 to P90, the chance of making money).", ""),
     ("Percent columns (Growth, Decay, Confidence): type 5% or 0.05. A plain 5 is refused, never guessed as 5%.", ""),
     ("Settings: team name, currency, horizon, discount rate, the amplification threshold and how to rank. "
      "Blank settings take the defaults shown.", ""),
+    ("Budget and Monthly capacity (Settings): fill either or both and leverkit recommends what to fund within them. "
+     "Decision (Initiatives): type fund or skip to decide an initiative yourself; blank lets leverkit decide.", ""),
+    ("Actuals: once an initiative has started, give it a Start month on the Initiatives sheet and add one row per "
+     "month to the Actuals sheet: its ID, the Month, the Gross value realised and the Spend. Record the upfront "
+     "cost as Spend in the month it was paid. leverkit then compares what happened with the plan.", ""),
     ("Then run: leverkit report <this file>  (or press the Rank button in a macro workbook).", ""),
     ("The quality scale (Quality 1-5)", "title"),
     ("1 — untested idea; nobody has done it yet.", ""),
@@ -60,17 +67,32 @@ INSTRUCTIONS = (
 )
 
 
-def _formats(workbook, currency: str) -> dict:
-    label = currency.replace('"', "")
-    money = workbook.add_format({"num_format": f'#,##0 "{label}"'})
+def _formats(workbook) -> dict:
+    """Cell formats by column kind. Money carries no currency label: the team sets Currency in Settings,
+    and a label fixed here would go stale the moment they change it."""
+    money = workbook.add_format({"num_format": "#,##0"})
+    count = workbook.add_format({"num_format": "#,##0"})
     percent = workbook.add_format({"num_format": "0.0%"})
     whole = workbook.add_format({"num_format": "0"})
-    return {"money": money, "cap": money, "percent": percent, "decay": percent,
-            "confidence": workbook.add_format({"num_format": "0%"}), "whole": whole, "quality": whole}
+    return {"money": money, "reach": count, "cap": count, "percent": percent, "decay": percent,
+            "confidence": workbook.add_format({"num_format": "0%"}), "whole": whole, "quality": whole,
+            "month": workbook.add_format({"num_format": "yyyy-mm", "align": "left"})}
+
+
+def _kind(column) -> str:
+    """Reach and its cap are counts, not money, though both read as amounts."""
+    return "reach" if column.field == "reach" else column.kind
+
+
+def _headers(workbook) -> dict:
+    """Required headers stand out from optional ones."""
+    return {True: workbook.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "border": 1}),
+            False: workbook.add_format({"bold": True, "font_color": "#1F4E78", "bg_color": "#DDEBF7", "border": 1})}
 
 
 def _dropdown(column) -> list[str] | None:
-    return {"form": list(FORMS), "lever_point": list(LEVER_POINTS), "quality": ["1", "2", "3", "4", "5"]}.get(column.kind)
+    return {"form": list(FORMS), "lever_point": list(LEVER_POINTS), "quality": ["1", "2", "3", "4", "5"],
+            "decision": list(DECISIONS)}.get(column.kind)
 
 
 def _write_value(ws, r: int, c: int, value, fmt) -> None:
@@ -82,28 +104,59 @@ def _write_value(ws, r: int, c: int, value, fmt) -> None:
         ws.write_number(r, c, value, fmt)
 
 
-def _initiatives(workbook, rows, currency: str, top: int = 0):
+def _input_messages(ws, c: int, top: int, title: str, message: str, choices: list[str] | None = None) -> None:
+    """A help message on a column's cells (and a dropdown where there is a list to choose from)."""
+    rule = {
+        "validate": "list", "source": choices, "error_type": "warning",
+        "error_title": "Not on the list", "error_message": f"Choose a {title.lower()} from the list.",
+    } if choices else {"validate": "any"}
+    rule.update(input_title=title[:32], input_message=message[:255])
+    ws.data_validation(top + 1, c, top + TEMPLATE_ROWS, c, rule)
+
+
+def _initiatives(workbook, rows, top: int = 0):
     """The Initiatives sheet, its table's header on row `top` (0-based)."""
     ws = workbook.add_worksheet("Initiatives")
-    formats = _formats(workbook, currency)
+    formats, headers = _formats(workbook), _headers(workbook)
     columns = []
     for c, column in enumerate(COLUMNS):
-        fmt = formats.get(column.kind)
+        fmt = formats.get(_kind(column))
         for r, row in enumerate(rows, start=top + 1):
             _write_value(ws, r, c, row.get(column.header), fmt)
-        columns.append({"header": column.header, "format": fmt})
+        columns.append({"header": column.header, "format": fmt, "header_format": headers[column.required]})
         width = 40 if column.field in ("name", "notes") else max(len(column.header) + 3, 12)
         ws.set_column(c, c, width, fmt)
-        message = {
-            "validate": "list", "source": _dropdown(column), "error_type": "warning",
-            "error_title": "Not on the list", "error_message": f"Choose a {column.header.lower()} from the list.",
-        } if _dropdown(column) else {"validate": "any"}
-        message.update(input_title=column.header[:32], input_message=column.help[:255])
-        ws.data_validation(top + 1, c, top + TEMPLATE_ROWS, c, message)
+        _input_messages(ws, c, top, column.header, column.help, _dropdown(column))
     ws.add_table(top, 0, top + max(len(rows), 1), len(COLUMNS) - 1,
                  {"name": "Initiatives", "columns": columns, "style": TABLE_STYLE})
     ws.freeze_panes(top + 1, 2)
+    ws.set_landscape()
+    ws.repeat_rows(top)
     return ws
+
+
+ACTUALS_COLUMNS = (
+    ("ID", "The initiative's ID, exactly as on the Initiatives sheet (it needs a Start there).", None),
+    ("Month", "The calendar month: a date (any day of it) or text such as 2026-03. One row per initiative and month.",
+     "month"),
+    ("Gross value", "Value realised that month, 0 or more, in the Settings currency.", "money"),
+    ("Spend", "Money spent that month, 0 or more: maintenance, and the upfront cost in the month it was paid.",
+     "money"),
+)
+
+
+def _actuals(workbook) -> None:
+    """The Actuals sheet: what really happened, month by month, for initiatives that have started."""
+    ws = workbook.add_worksheet("Actuals")
+    formats, headers = _formats(workbook), _headers(workbook)
+    for c, (header, message, kind) in enumerate(ACTUALS_COLUMNS):
+        ws.set_column(c, c, 16, formats.get(kind))
+        _input_messages(ws, c, 0, header, message)
+    ws.add_table(0, 0, 1, len(ACTUALS_COLUMNS) - 1, {
+        "name": "Actuals", "style": TABLE_STYLE,
+        "columns": [{"header": h, "format": formats.get(k), "header_format": headers[True]}
+                    for h, _, k in ACTUALS_COLUMNS]})
+    ws.freeze_panes(1, 0)
 
 
 def _settings(workbook, settings: dict) -> None:
@@ -126,13 +179,22 @@ def _settings(workbook, settings: dict) -> None:
     ws.freeze_panes(1, 0)
 
 
+INSTRUCTION_WIDTH = 90  # characters a line of the Instructions sheet holds
+
+
 def _instructions(workbook) -> None:
+    """The Instructions sheet: one paragraph a row, each row as tall as its wrapped text, printable on one page wide."""
     ws = workbook.add_worksheet("Instructions")
-    title = workbook.add_format({"bold": True, "font_size": 13})
+    title = workbook.add_format({"bold": True, "font_size": 13, "valign": "bottom"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    ws.set_column(0, 0, 110, wrap)
+    ws.set_column(0, 0, INSTRUCTION_WIDTH + 5, wrap)
     for r, (text, style) in enumerate(INSTRUCTIONS):
         ws.write_string(r, 0, text, title if style == "title" else wrap)
+        lines = 1 if style == "title" else -(-len(text) // INSTRUCTION_WIDTH)
+        ws.set_row(r, 24 if style == "title" else 15 * lines + 3)
+    ws.fit_to_pages(1, 0)
+    ws.set_paper(9)  # A4; Letter printers fit it too
+    ws.set_margins(left=0.6, right=0.6, top=0.7, bottom=0.7)
 
 
 def _workbook(target: Path):
@@ -151,8 +213,9 @@ def write_template(path: str | Path, rows=EXAMPLE_ROWS, settings: dict | None = 
     settings = settings or {}
     with atomic_path(path) as tmp:
         workbook = _workbook(tmp)
-        _initiatives(workbook, list(rows), str(settings.get("Currency") or "USD"))
+        _initiatives(workbook, list(rows))
         _settings(workbook, settings)
+        _actuals(workbook)
         _instructions(workbook)
         workbook.close()
     return Path(path)
@@ -200,12 +263,13 @@ def write_macro_workbook(path: str | Path, interpreter: str | None = None) -> tu
         workbook = _workbook(tmp)
         workbook.add_vba_project(io.BytesIO(xlwings_vba_project()), is_stream=True)
         workbook.set_vba_name("ThisWorkbook")
-        ws = _initiatives(workbook, list(EXAMPLE_ROWS), "USD", top=BUTTON_ROWS)
+        ws = _initiatives(workbook, list(EXAMPLE_ROWS), top=BUTTON_ROWS)
         ws.insert_button(0, 0, {"macro": MACRO, "caption": "Rank initiatives", "width": 190, "height": 34,
                                 "description": "Rank the initiatives and write the Ranked, Projection, Portfolio and Issues sheets"})
         ws.write_string(0, 2, "Fill one row per initiative, then press Rank initiatives.",
                         workbook.add_format({"bold": True, "font_size": 12}))
         _settings(workbook, {})
+        _actuals(workbook)
         _instructions(workbook)
         if interpreter:
             conf = workbook.add_worksheet("xlwings.conf")

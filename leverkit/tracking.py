@@ -409,17 +409,19 @@ def _warnings(tracking: Tracking, currency: str) -> list[list[tuple[str, str]]]:
     return found
 
 
-def _calibration(plan: Plan, tracking: Tracking) -> list[Calibration]:
+def calibrate(owners, months_elapsed, realisation) -> list[Calibration]:
     """Median ρ per owner over initiatives with T ≥ 3 and a ρ; owners with fewer than 2 are left out.
 
-    Owners group case-insensitively (shown as first spelled in plan order); a blank owner is no one's
-    track record, so it is left out.
+    One entry per tracked initiative (one team's, or a whole drive's). Owners
+    group case-insensitively (shown as first spelled); a blank owner is no
+    one's track record, so it is left out.
+
+    >>> [c.sentence for c in calibrate(["Ana", "ana", "Bo"], [4, 6, 5], [0.6, 0.7, 0.9])]
+    ["Ana's estimates ran 35% high over 2 initiatives"]
     """
-    judged = (tracking.months_elapsed >= BEHIND_PLAN_MONTHS) & ~np.isnan(tracking.realisation)
     groups: dict[str, tuple[str, list[float]]] = {}
-    for i, rho in zip(tracking.index[judged].tolist(), tracking.realisation[judged].tolist()):
-        owner = plan.initiatives[i].owner
-        if owner:
+    for owner, elapsed, rho in zip(owners, months_elapsed, realisation):
+        if owner and elapsed >= BEHIND_PLAN_MONTHS and rho is not None and not math.isnan(rho):
             groups.setdefault(owner.casefold(), (owner, []))[1].append(rho)
     found = []
     for key in sorted(groups):
@@ -428,6 +430,11 @@ def _calibration(plan: Plan, tracking: Tracking) -> list[Calibration]:
             median = float(np.median(values))
             found.append(Calibration(owner, len(values), median, in_words(median)))
     return found
+
+
+def _calibration(plan: Plan, tracking: Tracking) -> list[Calibration]:
+    owners = [plan.initiatives[i].owner for i in tracking.index.tolist()]
+    return calibrate(owners, tracking.months_elapsed.tolist(), tracking.realisation.tolist())
 
 
 def track(plan: Plan, projection: Projection, actuals: Actuals) -> Tracking:

@@ -69,5 +69,5 @@ def test_the_macro_workbook_opens(tmp_path):
     path = tmp_path / "team_plan.xlsm"
     leverkit.write_macro_workbook(path)
     lo = libreoffice_sheets(path, tmp_path)
-    assert sorted(lo) == ["Initiatives", "Instructions", "Settings"]
+    assert sorted(lo) == ["Actuals", "Initiatives", "Instructions", "Settings"]
     assert lo["Initiatives"][2][:2] == ["ID", "Initiative"] and lo["Initiatives"][3][1] == "Automate the weekly status report"

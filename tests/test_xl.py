@@ -83,7 +83,7 @@ def test_exact_values_formats_and_flag_colours():
     rules = [a["args"][0] for a in actions if a["func"] == "addConditionalFormat"]
     assert [(r["formula1"], r["fill_color"]) for r in rules] == [('"red"', "#f8cbad"), ('"amber"', "#ffe699"), ('"green"', "#c6efce")]
     tables = [a["args"] for a in actions if a["func"] == "addTable"]
-    assert tables[0] == ["$A$1:$Z$3", True, "TableStyleMedium2", "Ranked"]  # 20 columns, 5 simulated, Notes
+    assert tables[0] == ["$A$1:$AA$3", True, "TableStyleMedium2", "Ranked"]  # 20 columns, 5 simulated, Verdict, Notes
     assert [t[3] for t in tables] == ["Ranked", "Projection", "PortfolioByForm", "SettingsUsed", "Issues"]
 
 
@@ -142,7 +142,9 @@ def test_any_name_any_folder_read_through_the_open_book():
     """A synced drive reports a URL for the path; the entry only ever reads the open Book."""
     sheets = {"Initiatives": [HEADERS, list(initiative().values())]}
     actions, cells, _ = press(sheets, name="Team plan (v2).xlsm")
-    assert as_excel_stores(cells["Portfolio"][(1, 12)]) == "Team plan (v2)"  # the default team name comes from the book's name
+    portfolio = cells["Portfolio"]
+    setting = next(c for (r, c), v in portfolio.items() if r == 0 and v == "Setting")
+    assert as_excel_stores(portfolio[(1, setting + 1)]) == "Team plan (v2)"  # the default team name: the book's name
     assert not any(a["func"] == "alert" for a in actions)
 
 
@@ -174,7 +176,7 @@ def test_xl_init_writes_a_macro_workbook_whose_button_calls_a_macro_in_it(tmp_pa
     import openpyxl
 
     wb = openpyxl.load_workbook(path, keep_vba=True)
-    assert wb.sheetnames == ["Initiatives", "Settings", "Instructions", "xlwings.conf"]
+    assert wb.sheetnames == ["Initiatives", "Settings", "Actuals", "Instructions", "xlwings.conf"]
     assert wb["xlwings.conf"]["B1"].value == r"C:\Python\python.exe"
     plan = leverkit.load(path)
     assert [i.id for i in plan.initiatives] == ["EX1", "EX2"] and plan.issues == []
