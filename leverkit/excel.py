@@ -1,7 +1,16 @@
 """Writing the ranked workbook with XlsxWriter: Excel Tables, formats, flag colours, a chart.
 
-Cells are written one kind at a time (write_string for text, write_number
-for numbers), so a name like `=HYPERLINK(...)` always stays text.
+Large sheets are written a whole row at a time (write_row, measured faster
+than write_column or a call per cell) into columns whose look is set once
+with set_column, so no cell carries a format of its own; only columns that
+mix kinds, or text columns holding something other than text, are written
+cell by cell. Text is never turned into formulas or links, so a name like
+`=HYPERLINK(...)` stays text.
+
+Printing (docs/model.md section 6): the header row repeats on every page,
+pages are landscape, and a sheet is fitted to one page wide only where its
+text stays readable; wider sheets flow across pages, "over, then down", with
+their identifying columns repeated on each page.
 """
 from __future__ import annotations
 
@@ -12,8 +21,19 @@ from .files import atomic_path
 from .ranking import Ranking
 from .tables import FLAG_COLOURS, TABLE_STYLE, Table, sheets
 
-FROZEN_COLUMNS = {"Ranked": 3, "Projection": 3}
+FROZEN_COLUMNS = {"Ranked": 3, "Projection": 3}  # also the columns repeated on every printed page
 CHART_LINES = 5
+CHART_SIZE = (860, 400)  # pixels, at most; shrunk to what prints whole on one page
+WRAPPED = {"Risk reason", "Warnings", "Problem", "Notes"}  # long text: wrapped, never clipped
+TEXT_WIDTH = 60  # characters: a text column wider than this wraps instead
+WRAP_WIDTH = 50  # characters: the width of a wrapped column, at most
+IDENTITY_WIDTH = 30  # characters: a repeated identifying text column (Initiative) wider than this wraps
+FONT_PT, SMALLEST_PT = 11, 8  # the body font, and the smallest it may shrink to when fitted to a page
+# A4 and Letter landscape at Excel's default margins (0.7 in left and right, 0.75 in top and bottom),
+# in pixels at 96 per inch, whichever paper is smaller, less 5% for printers' rounding.
+PRINTABLE_PX = (0.95 * 96 * (11.0 - 1.4), 0.95 * 96 * (8.27 - 1.5))
+ROW_PX = 20  # a default row, 15 pt
+GAP_WIDTH = 8.43  # characters: the default width of the empty column between two tables
 
 
 def number_formats(currency: str | None) -> dict[str, str | None]:
@@ -26,34 +46,69 @@ def number_formats(currency: str | None) -> dict[str, str | None]:
         "percent": "0%",
         "int": "0",
         "number": "#,##0",
+        "month": "yyyy-mm",
         "text": None,
         "auto": None,
     }
 
 
-def _write(ws, r: int, c: int, value, kind: str, fmt) -> None:
-    if value is None:
-        return
-    if kind == "auto":
-        if isinstance(value, bool):
-            ws.write_boolean(r, c, value)
-        elif isinstance(value, (int, float)):
-            ws.write_number(r, c, value, fmt)
-        elif isinstance(value, (datetime.date, datetime.datetime)):
-            ws.write_datetime(r, c, value, fmt)
-        else:
-            ws.write_string(r, c, str(value))
-    elif kind == "text":
-        ws.write_string(r, c, str(value))
-    else:
-        ws.write_number(r, c, value, fmt)
+def column_pixels(width: float) -> int:
+    """A column `width` in characters as Excel draws it: 7 pixels a character (Calibri 11) plus 5 of padding.
+
+    >>> column_pixels(12), column_pixels(50)
+    (89, 355)
+    """
+    return int(width * 7 + 0.5) + 5
 
 
-def _width(header: str, values: list, kind: str) -> float:
+def fits_one_page_wide(widths: list[float], smallest_pt: float = SMALLEST_PT) -> bool:
+    """Whether fitting the columns to one page wide keeps the text at `smallest_pt` or more.
+
+    The scale is printable width / total width (at most 1), and the text prints at
+    FONT_PT × scale; so it fits when total × smallest_pt / FONT_PT ≤ printable width.
+
+    >>> fits_one_page_wide([12] * 9), fits_one_page_wide([12] * 13), fits_one_page_wide([12] * 14)
+    (True, True, False)
+    """
+    return sum(column_pixels(w) for w in widths) * smallest_pt / FONT_PT <= PRINTABLE_PX[0]
+
+
+def first_page_pixels(widths: list[float]) -> int:
+    """The width of the columns that print whole on the first page across, at 100%.
+
+    >>> first_page_pixels([12] * 20), first_page_pixels([200])
+    (801, 1405)
+    """
+    total = 0
+    for pixels in map(column_pixels, widths):
+        if total and total + pixels > PRINTABLE_PX[0]:
+            break
+        total += pixels
+    return total
+
+
+def _layout(header: str, values: list, kind: str, limit: float) -> tuple[float, bool]:
+    """A column's width in characters, and whether its text wraps.
+
+    Text wraps rather than being clipped where it is long text by nature (Risk
+    reason, Notes...) or runs past `limit`; a wrapped column is at most
+    WRAP_WIDTH wide (or `limit`, if narrower).
+
+    >>> _layout("NPV", [1.5], "money", TEXT_WIDTH), _layout("ID", ["OP16"], "text", TEXT_WIDTH)
+    ((12, False), (8, False))
+    >>> _layout("Initiative", ["x" * 40], "text", IDENTITY_WIDTH), _layout("Notes", ["short"], "text", TEXT_WIDTH)
+    ((30, True), (8, True))
+    """
     if kind not in ("text", "auto"):
-        return max(len(header) * 0.9 + 2, 12)
-    longest = max((len(str(v)) for v in values[:500] if v is not None), default=0)
-    return min(max(len(header) + 2, longest * 1.05 + 2, 8), 60)
+        return max(len(header) * 0.9 + 2, 12), False
+    natural = max(len(header) + 2, 8, *(len(str(v)) * 1.05 + 2 for v in values if v is not None))
+    if kind == "text" and (header in WRAPPED or natural > limit):
+        return min(natural, limit, WRAP_WIDTH), True
+    return min(natural, limit), False
+
+
+def _as_text(values) -> list:
+    return [v if v is None or v.__class__ is str else str(v) for v in values]
 
 
 class _Writer:
@@ -61,27 +116,41 @@ class _Writer:
 
     def __init__(self, workbook, currency: str | None):
         self.workbook = workbook
+        self.codes = number_formats(currency)
         self.formats = {}
-        for kind, code in number_formats(currency).items():
-            self.formats[kind] = workbook.add_format({"num_format": code}) if code else None
-        self.header = workbook.add_format({"bold": True})  # table styles give this in Excel; LibreOffice needs it set
+        self.header = workbook.add_format({"bold": True})  # through add_table, which rewrites the header cells
 
-    def fmt(self, kind: str):
-        return self.formats[kind]
+    def fmt(self, kind: str, wrap: bool = False):
+        """The format for a column (or cell) of `kind`: its number format, top-aligned, whole numbers centred."""
+        if (kind, wrap) not in self.formats:
+            properties = {"valign": "top"}
+            if self.codes[kind]:
+                properties["num_format"] = self.codes[kind]
+            if kind == "int":
+                properties["align"] = "center"  # a rank never runs into the ID beside it
+            if wrap:
+                properties["text_wrap"] = True
+            self.formats[kind, wrap] = self.workbook.add_format(properties)
+        return self.formats[kind, wrap]
 
-    def table(self, ws, table: Table, left: int) -> None:
+    def table(self, ws, table: Table, left: int, identity: int = 0) -> list[float]:
+        """Write `table` with its top left at column `left` of row 1; returns its column widths.
+
+        Its first `identity` columns repeat on every printed page, so their text
+        wraps at IDENTITY_WIDTH to leave the page room for the rest.
+        """
         from xlsxwriter.utility import xl_range
 
-        for c, header in enumerate(table.headers):
-            ws.write_string(0, left + c, header, self.header)
-        for r, row in enumerate(table.rows, start=1):
-            for c, value in enumerate(row):
-                kind = table.kind(r - 1, c)
-                fmt = self.fmt("number" if kind == "auto" else kind)
-                _write(ws, r, left + c, value, kind, fmt)
-        columns = []
+        mixed = {c for _, c in table.cell_kinds or {}}
+        columns, widths, plain = [], [], []
         for c, (header, kind) in enumerate(zip(table.headers, table.kinds)):
-            column = {"header": header, "format": self.fmt(kind)}
+            sample = [row[c] for row in table.rows[:500]]
+            width, wrap = _layout(header, sample, kind, IDENTITY_WIDTH if c < identity else TEXT_WIDTH)
+            widths.append(width)
+            ws.set_column(left + c, left + c, width, self.fmt(kind, wrap))
+            plain.append(kind != "auto" and c not in mixed and (
+                kind != "text" or all(row[c] is None or row[c].__class__ is str for row in table.rows)))
+            column = {"header": header, "header_format": self.header, "format": self.fmt(kind, wrap)}
             if table.totals is not None:
                 total = table.totals[c]
                 if c == 0:
@@ -91,14 +160,57 @@ class _Writer:
                     cells = xl_range(1, left + c, len(table.rows), left + c)
                     column.update(total_function=f"SUBTOTAL(109,{cells})", total_value=total)
             columns.append(column)
-            ws.set_column(left + c, left + c, _width(header, [row[c] for row in table.rows], kind))
-        last = max(len(table.rows), 1) + (1 if table.totals is not None else 0)
-        ws.add_table(0, left, last, left + len(table.headers) - 1, {
+        self.rows(ws, table, left, plain)
+        ws.add_table(0, left, self.last_row(table), left + len(table.headers) - 1, {
             "name": table.name,
             "columns": columns,
             "style": TABLE_STYLE,
             "total_row": table.totals is not None,
         })
+        return widths
+
+    def rows(self, ws, table: Table, left: int, plain: list[bool]) -> None:
+        """The body: runs of plain columns a row at a time (write_row), the other columns cell by cell."""
+        runs, start = [], None
+        for c, is_plain in enumerate([*plain, False]):
+            if is_plain and start is None:
+                start = c
+            elif not is_plain and start is not None:
+                runs.append((start, c))
+                start = None
+        if runs == [(0, len(plain))]:
+            for r, row in enumerate(table.rows, start=1):
+                ws.write_row(r, left, row)
+        else:
+            for r, row in enumerate(table.rows, start=1):
+                for first, end in runs:
+                    ws.write_row(r, left + first, row[first:end])
+        for c in (c for c, is_plain in enumerate(plain) if not is_plain):
+            for r, row in enumerate(table.rows):
+                self.cell(ws, 1 + r, left + c, row[c], table.kind(r, c))
+
+    @staticmethod
+    def last_row(table: Table) -> int:
+        return max(len(table.rows), 1) + (1 if table.totals is not None else 0)
+
+    def cell(self, ws, r: int, c: int, value, kind: str) -> None:
+        """One cell of a column that mixes kinds, in its own kind's format."""
+        if value is None:
+            return
+        fmt = self.fmt("number" if kind == "auto" else kind)
+        if kind == "auto":
+            if isinstance(value, bool):
+                ws.write_boolean(r, c, value)
+            elif isinstance(value, (int, float)):
+                ws.write_number(r, c, value, fmt)
+            elif isinstance(value, (datetime.date, datetime.datetime)):
+                ws.write_datetime(r, c, value, fmt)
+            else:
+                ws.write_string(r, c, str(value))
+        elif kind == "text":
+            ws.write_string(r, c, str(value))
+        else:
+            ws.write_number(r, c, value, fmt)
 
     def flag_colours(self, ws, table: Table, left: int) -> None:
         c = left + table.headers.index("Risk flag")
@@ -109,16 +221,28 @@ class _Writer:
                 "format": self.workbook.add_format({"bg_color": fill, "font_color": font}),
             })
 
-    def chart(self, ws, table: Table, currency: str) -> None:
+    def chart(self, ws, table: Table, currency: str, widths: list[float]) -> None:
+        """The top lines' cumulative cash flow, from a copy of their rows below the table.
+
+        Sorting or filtering the table cannot change what the chart shows, and a
+        page break before the copy prints the copy and the chart whole on one page.
+        """
         lines = min(CHART_LINES, len(table.rows))
         if not lines:
             return
+        top = self.last_row(table) + 2
+        ws.set_h_pagebreaks([top])
+        ws.write_string(top, 0, f"Chart data: the top {lines} by rank as written, a copy that sorting or "
+                                "filtering the table above does not change", self.header)
+        ws.write_row(top + 1, 0, table.headers, self.header)
+        for r, row in enumerate(table.rows[:lines], start=top + 2):
+            ws.write_row(r, 0, [row[0], *_as_text(row[1:3]), *row[3:]])
         last_col = len(table.headers) - 1
         chart = self.workbook.add_chart({"type": "line"})
-        for r in range(1, lines + 1):
+        for r in range(top + 2, top + 2 + lines):
             chart.add_series({
                 "name": [ws.name, r, 2],
-                "categories": [ws.name, 0, 3, 0, last_col],
+                "categories": [ws.name, top + 1, 3, top + 1, last_col],
                 "values": [ws.name, r, 3, r, last_col],
                 "marker": {"type": "none"},
             })
@@ -126,8 +250,22 @@ class _Writer:
         chart.set_x_axis({"name": "Month", "label_position": "low"})
         chart.set_y_axis({"name": f"Cumulative cash flow ({currency})", "num_format": "#,##0"})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 860, "height": 400})
-        ws.insert_chart(len(table.rows) + 3, 1, chart)
+        width = min(CHART_SIZE[0], first_page_pixels(widths))
+        height = min(CHART_SIZE[1], int(PRINTABLE_PX[1]) - ROW_PX * (lines + 4))  # the repeated header, the copy, a gap
+        chart.set_size({"width": width, "height": height})
+        ws.insert_chart(top + lines + 3, 0, chart)
+
+
+def _print(ws, widths: list[float], frozen: int) -> None:
+    """Landscape, the header row on every page; one page wide only where the text stays readable."""
+    ws.set_landscape()
+    ws.repeat_rows(0)
+    if fits_one_page_wide(widths):
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.print_across()
+        if frozen:
+            ws.repeat_columns(0, frozen - 1)
 
 
 def build_sheets(output: dict[str, list[Table]], currency: str | None, target) -> None:
@@ -142,23 +280,24 @@ def build_sheets(output: dict[str, list[Table]], currency: str | None, target) -
     writer = _Writer(workbook, currency)
     for name, tables in output.items():
         ws = workbook.add_worksheet(name)
-        left = 0
+        left, widths = 0, []
         for table in tables:
-            writer.table(ws, table, left)
+            if widths:
+                widths.append(GAP_WIDTH)
+            table_widths = writer.table(ws, table, left, FROZEN_COLUMNS.get(name, 0) if left == 0 else 0)
             if "Risk flag" in table.headers:
                 writer.flag_colours(ws, table, left)
+            if name == "Projection" and table is tables[0]:
+                writer.chart(ws, table, currency, table_widths)
+            widths += table_widths
             left += len(table.headers) + 1
         ws.freeze_panes(1, FROZEN_COLUMNS.get(name, 0))
-        ws.set_landscape()
-        if name == "Projection":
-            writer.chart(ws, tables[0], currency)
-        else:
-            ws.fit_to_pages(1, 0)  # printed: all columns across one page, as many pages down as needed
+        _print(ws, widths, FROZEN_COLUMNS.get(name, 0))
     workbook.close()
 
 
 def build(ranking: Ranking, target) -> None:
-    """Write the four sheets of MODEL.md section 6 to a new .xlsx file (a path or a binary stream)."""
+    """Write the four sheets of docs/model.md section 6 to a new .xlsx file (a path or a binary stream)."""
     build_sheets(sheets(ranking), ranking.plan.settings.currency, target)
 
 

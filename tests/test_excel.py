@@ -1,14 +1,123 @@
-"""The ranked workbook (MODEL.md section 6), read back by other libraries."""
+"""The ranked workbook (docs/model.md section 6), read back by other libraries.
+
+The content fixtures in tests/data were recorded with the writer as it was
+before it was made fast (issue 9); what it writes since differs only in
+presentation (fonts, wrapping, alignment, print settings, the chart's data
+block), which the fixtures leave out. When the content is meant to change
+(new columns, new sheets), re-record them deliberately from the repository
+root: python -c "from tests.test_excel import record; record()"
+"""
+import hashlib
+import json
 import math
+import random
+import re
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_range
 
 import leverkit
 from leverkit.tables import RANKED_COLUMNS
 
 from .conftest import calamine_sheets, initiative, plan_of
+
+ROOT = Path(__file__).parents[1]
+DATA = Path(__file__).parent / "data"
+EXAMPLES = sorted((ROOT / "workbooks").glob("*.xlsx"))
+FORMS = ("labor", "capital", "code", "media", "process")
+POINTS = ("symptom", "parameter", "delay", "information flow", "balancing goal", "reinforcing loop")
+FORMAT_ROWS = 200
+
+
+def generated_plan(n: int = 10_000, horizon: int = 60, seed: int = 1):
+    """n random but valid initiatives over `horizon` months, the same ones on every run."""
+    rng = random.Random(seed)
+    rows = [initiative(
+        id=f"I{r}", initiative=f"Initiative {r}", owner=rng.choice(["Ana", "Sam", "Lee"]), leverage_form=rng.choice(FORMS),
+        lever_point=rng.choice(POINTS), upfront_cost=rng.randint(1, 20) * 500, maintenance_month=rng.randint(0, 400),
+        reach_month=rng.randint(1, 2000), value_per_reach=round(rng.uniform(0.1, 60), 2),
+        growth_month=round(rng.uniform(-0.02, 0.06), 4), reach_cap=rng.choice([None, 5000]),
+        delay_months=rng.randint(0, 12), decay_month=round(rng.uniform(0, 0.02), 4), quality_1_5=rng.randint(1, 5),
+        confidence=round(rng.uniform(0.3, 1), 2)) for r in range(1, n + 1)]
+    return plan_of(rows, horizon=horizon)
+
+
+def _tables(path) -> dict[str, list[tuple[str, str, str]]]:
+    """sheet -> [(table name, ref, totals row shown)], read from the table parts themselves."""
+    from lxml import etree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    found = {}
+    with zipfile.ZipFile(path) as zf:
+        book = etree.fromstring(zf.read("xl/workbook.xml"))
+        rels = {r.get("Id"): r.get("Target") for r in etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))}
+        for sheet in book.iterfind("m:sheets/m:sheet", ns):
+            part = "xl/" + rels[sheet.get(f"{{{ns['r']}}}id")].lstrip("/").removeprefix("xl/")
+            name = part.rsplit("/", 1)
+            sheet_rels = f"{name[0]}/_rels/{name[1]}.rels"
+            targets = [r.get("Target") for r in etree.fromstring(zf.read(sheet_rels))] if sheet_rels in zf.namelist() else []
+            tables = [etree.fromstring(zf.read("xl/tables/" + t.rsplit("/", 1)[1])) for t in targets if "tables/" in t]
+            found[sheet.get("name")] = [(t.get("name"), t.get("ref"), t.get("totalsRowCount", "0")) for t in tables]
+    return found
+
+
+def content(path, digest: bool = False) -> dict:
+    """What a workbook says, apart from its presentation.
+
+    Per sheet: each Excel table's name, range and cell values (python-calamine)
+    and the number formats of each table column's cells in the first
+    FORMAT_ROWS rows (openpyxl, slow on a large sheet); and how many charts. Presentation (fonts, widths, wrap, print settings) and cells
+    outside the tables (the chart's data block) are left out. With `digest`,
+    values and formats are hashed, so a large workbook's record stays small.
+    """
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    styled = openpyxl.load_workbook(path, read_only=True)
+    sheets = {}
+    for sheet, tables in _tables(path).items():
+        values = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        rows = list(styled[sheet].iter_rows(max_row=FORMAT_ROWS))
+        described = []
+        for name, ref, totals in tables:
+            first, last = ref.split(":")
+            (r0, c0), (r1, c1) = xl_cell_to_rowcol(first), xl_cell_to_rowcol(last)
+            cells = [[values[r][c] if r < len(values) and c < len(values[r]) else "" for c in range(c0, c1 + 1)]
+                     for r in range(r0, r1 + 1)]
+            formats = [sorted({rows[r][c].number_format for r in range(r0 + 1, min(r1, len(rows) - 1) + 1)
+                               if c < len(rows[r]) and rows[r][c].value is not None}) for c in range(c0, c1 + 1)]
+            table = {"name": name, "ref": ref, "totals": totals, "values": cells, "formats": formats}
+            if digest:
+                for key in ("values", "formats"):
+                    table[key] = hashlib.sha256(json.dumps(table[key]).encode()).hexdigest()
+            described.append(table)
+        sheets[sheet] = described
+    styled.close()
+    with zipfile.ZipFile(path) as zf:
+        charts = sum(1 for name in zf.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", name))
+    return {"sheets": sheets, "charts": charts}
+
+
+def _cases():
+    """(fixture name, ranking, digest) for the three bundled examples and a generated 10,000 × 60 plan."""
+    for path in EXAMPLES:
+        yield path.stem, (lambda path=path: leverkit.rank(leverkit.load(path))), False
+    yield "generated_10000x60", lambda: leverkit.rank(generated_plan()), True
+
+
+def record() -> None:
+    """Write the content fixtures (run deliberately; see the module docstring)."""
+    import tempfile
+
+    DATA.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        for name, ranking, digest in _cases():
+            path = leverkit.write_excel(ranking(), Path(folder) / f"{name}.xlsx")
+            (DATA / f"content_{name}.json").write_text(json.dumps(content(path, digest), indent=1, ensure_ascii=False) + "\n")
 
 
 @pytest.fixture
@@ -30,7 +139,7 @@ def test_sheets_and_ranked_values_read_back_by_calamine(ranked):
     sheets = calamine_sheets(path)
     assert list(sheets) == ["Ranked", "Projection", "Portfolio", "Issues"]
     table = sheets["Ranked"]
-    assert table[0] == [h for h, _ in RANKED_COLUMNS]
+    assert table[0][:len(RANKED_COLUMNS)] == [h for h, _ in RANKED_COLUMNS]
     assert [row[1] for row in table[1:]] == ["A", "C", "B"]
     p = ranking.projection
     header = table[0]
@@ -64,10 +173,10 @@ def test_tables_formats_freeze_and_flag_colours(ranked):
     _, path = ranked
     wb = openpyxl.load_workbook(path)
     ranked_ws = wb["Ranked"]
-    assert list(ranked_ws.tables) == ["Ranked"] and ranked_ws.tables["Ranked"].ref == "A1:T4"
+    assert list(ranked_ws.tables) == ["Ranked"] and ranked_ws.tables["Ranked"].ref == xl_range(0, 0, 3, ranked_ws.max_column - 1)
     assert ranked_ws.freeze_panes == "D2"
     assert wb["Issues"].freeze_panes == "A2"
-    assert list(wb["Portfolio"].tables) == ["PortfolioByForm", "SettingsUsed"]
+    assert list(wb["Portfolio"].tables)[0] == "PortfolioByForm" and "SettingsUsed" in wb["Portfolio"].tables
     formats = {ranked_ws.cell(1, c).value: ranked_ws.cell(2, c).number_format for c in range(1, 21)}
     assert formats["NPV"] == '#,##0 "EUR";[Red]-#,##0 "EUR"'
     assert formats["Payback (months)"] == "0.0"
@@ -89,7 +198,10 @@ def test_projection_sheet_and_its_native_chart(ranked):
     with zipfile.ZipFile(path) as zf:
         chart = zf.read("xl/charts/chart1.xml").decode()
     assert "<c:lineChart>" in chart and chart.count("<c:ser>") == 3
-    assert "Projection!$C$2" in chart and "Projection!$D$2:$AB$2" in chart
+    # the table ends on row 4; its top three are copied from row 8, below a title and a header row
+    assert projection[5][0].startswith("Chart data") and projection[6][:4] == ["Rank", "ID", "Initiative", "Month 0"]
+    assert [row[:27] for row in projection[7:10]] == [row[:27] for row in projection[1:4]]
+    assert "Projection!$C$8" in chart and "Projection!$D$8:$AB$8" in chart and "Projection!$D$7:$AB$7" in chart
 
 
 def test_portfolio_totals_and_settings(ranked):
@@ -99,7 +211,9 @@ def test_portfolio_totals_and_settings(ranked):
     rows = {row[0]: dict(zip(header, row)) for row in portfolio[1:7]}
     assert rows["code"]["Initiatives"] == 2 and rows["process"]["Initiatives"] == 1
     assert rows["Total"]["NPV"] == pytest.approx(ranking.projection.npv.sum())
-    settings = {row[11]: row[12] for row in portfolio[1:11]}
+    first, _ = openpyxl.load_workbook(path)["Portfolio"].tables["SettingsUsed"].ref.split(":")
+    c = xl_cell_to_rowcol(first)[1]
+    settings = {row[c]: row[c + 1] for row in portfolio[1:11]}
     assert settings["Currency"] == "EUR" and settings["Horizon (months)"] == 24 and settings["Budget"] == ""
     assert settings["Discount rate (annual)"] == 0.10
 
@@ -109,7 +223,7 @@ def test_issues_sheet_lists_invalid_cells_and_warnings(team, tmp_path):
     ranking = leverkit.rank(leverkit.load(path))
     issues = calamine_sheets(leverkit.write_excel(ranking, tmp_path / "r.xlsx"))["Issues"]
     assert issues[0] == ["Kind", "Sheet", "Cell", "Column", "Value", "ID", "Initiative", "Code", "Problem"]
-    assert issues[1] == ["invalid cell", "Initiatives", "J2", "Growth / month", "5", "", "",
+    assert issues[1] == ["invalid cell", "Initiatives", "J2", "Growth / month", "5", "X", "Automate reports",
                          "percent-as-number", "growth 5 looks like a percent; enter 5% or 0.05"]
     assert issues[2][0] == "warning" and issues[2][5] == "Y" and issues[2][7] == "SYMPTOM_FIX"
 
@@ -126,3 +240,148 @@ def test_team_columns_are_kept_for_display(team, tmp_path):
     path = team([list(initiative().values()) + ["B-7", 3]], headers=HEADERS + ["Budget code", "NPV"])
     ranked = calamine_sheets(leverkit.write_excel(leverkit.rank(leverkit.load(path)), tmp_path / "r.xlsx"))["Ranked"]
     assert ranked[0][-2:] == ["Budget code", "NPV (team)"] and ranked[1][-2:] == ["B-7", 3]
+
+
+@pytest.mark.parametrize("name, ranking, digest", list(_cases()), ids=[name for name, _, _ in _cases()])
+def test_content_is_as_recorded(name, ranking, digest, tmp_path):
+    path = leverkit.write_excel(ranking(), tmp_path / f"{name}.xlsx")
+    recorded = json.loads((DATA / f"content_{name}.json").read_text())
+    assert json.loads(json.dumps(content(path, digest))) == recorded
+
+
+# -- what a planning lead sees: fonts, wrapping, alignment, printing, the chart ------------------------
+
+A4_LANDSCAPE, LETTER_LANDSCAPE = (11.69, 8.27), (11.0, 8.5)  # inches
+
+
+def excel_pixels(width: float) -> int:
+    """A column's width in pixels from its stored width (ECMA-376 §18.3.1.13, 7-pixel digits)."""
+    return int((256 * width + int(128 / 7)) / 256 * 7)
+
+
+def widths_of(ws) -> list[float]:
+    """Every column's stored width, A to the last used column (8.43: never set)."""
+    from openpyxl.utils import get_column_letter
+
+    return [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ws.max_column + 1)]
+
+
+def printable(ws) -> tuple[float, float]:
+    """Printable width and height in pixels (96 per inch) on the smaller of A4 and Letter, landscape."""
+    m = ws.page_margins
+    return (96 * (min(A4_LANDSCAPE[0], LETTER_LANDSCAPE[0]) - m.left - m.right),
+            96 * (min(A4_LANDSCAPE[1], LETTER_LANDSCAPE[1]) - m.top - m.bottom))
+
+
+def test_every_header_cell_is_bold(ranked):
+    _, path = ranked
+    wb = openpyxl.load_workbook(path)
+    for ws in wb:
+        for table in ws.tables.values():
+            first, last = table.ref.split(":")
+            header = ws[f"{first}:{re.sub(r'[0-9]+', '1', last)}"][0]
+            assert [c.value for c in header] and all(c.font.b for c in header), (ws.title, table.name)
+
+
+def test_long_text_wraps_in_a_readable_width(ranked, tmp_path):
+    _, path = ranked
+    wb = openpyxl.load_workbook(path)
+    ranked_ws = wb["Ranked"]
+    headers = [c.value for c in ranked_ws[1]]
+    for header in ("Risk reason", "Warnings"):
+        letter = ranked_ws.cell(1, headers.index(header) + 1).column_letter
+        cells = [c for c in ranked_ws[letter][1:4] if c.value is not None]
+        assert cells and all(c.alignment.wrap_text for c in cells)
+    reason = ranked_ws.cell(1, headers.index("Risk reason") + 1).column_letter
+    assert 30 < ranked_ws.column_dimensions[reason].width <= 51  # clipped no more, and not a screen wide
+    assert ranked_ws["E2"].value == "code" and not ranked_ws["E2"].alignment.wrap_text  # short text stays on one line
+    name = ranked_ws["C2"]  # a name that repeats on every printed page wraps rather than widen them all
+    assert len(name.value) > 31 and name.alignment.wrap_text and ranked_ws.column_dimensions["C"].width <= 31
+
+    from leverkit.excel import build_sheets
+    from leverkit.tables import Table
+
+    long = "word " * 40
+    build_sheets({"Notes": [Table("Noted", ["ID", "Notes", "Comment"], ["text"] * 3, [["A", long, long], ["B", "x", "y"]])]},
+                 "USD", tmp_path / "notes.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "notes.xlsx")["Notes"]
+    assert ws["B2"].alignment.wrap_text and ws["C2"].alignment.wrap_text and not ws["A2"].alignment.wrap_text
+    assert ws.column_dimensions["C"].width <= 51 and ws["C2"].value == long
+
+
+def test_rank_reads_apart_from_the_id_beside_it(ranked):
+    _, path = ranked
+    wb = openpyxl.load_workbook(path)
+    for name in ("Ranked", "Projection"):
+        ws = wb[name]
+        assert ws["A1"].value == "Rank" and ws["B1"].value == "ID"
+        assert all(ws.cell(r, 1).alignment.horizontal == "center" for r in range(2, 5))
+        assert all(ws.cell(r, 2).alignment.horizontal in (None, "general", "left") for r in range(2, 5))
+
+
+def fitted(ws) -> bool:
+    """Whether the sheet prints fitted to a number of pages."""
+    return bool(ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)
+
+
+def test_printing_repeats_headers_and_keeps_text_readable(ranked):
+    _, path = ranked
+    wb = openpyxl.load_workbook(path)
+    for ws in wb:
+        total = sum(excel_pixels(w) for w in widths_of(ws))
+        readable = 11 * min(1.0, printable(ws)[0] / total) >= 8  # the font size were the sheet fitted to one page wide
+        assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1", ws.title
+        assert fitted(ws) == readable, (ws.title, total)
+        if fitted(ws):
+            assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # one page wide, any length
+        else:
+            assert ws.page_setup.pageOrder == "overThenDown"
+    assert wb["Ranked"].print_title_cols == wb["Projection"].print_title_cols == "$A:$C"  # Rank, ID, Initiative
+    assert not fitted(wb["Ranked"]) and fitted(wb["Issues"])
+
+
+def chart_series(path) -> list[list[tuple[int, int, int, int]]]:
+    """Each line's ranges (name, months, values) as zero-based (first row, first column, last row, last column)."""
+    with zipfile.ZipFile(path) as zf:
+        chart = zf.read("xl/charts/chart1.xml").decode()
+    series = []
+    for block in re.findall(r"<c:ser>.*?</c:ser>", chart):
+        refs = []
+        for ref in re.findall(r"<c:f>Projection!([^<]+)</c:f>", block):
+            first, _, last = ref.replace("$", "").partition(":")
+            refs.append((*xl_cell_to_rowcol(first), *xl_cell_to_rowcol(last or first)))
+        series.append(refs)
+    return series
+
+
+def test_the_chart_reads_a_copy_that_sorting_the_table_cannot_move(tmp_path):
+    rows = [initiative(id=f"P{i}", initiative=f"Plan {i}", upfront_cost=100 * i, value_per_reach=5 + i) for i in range(1, 9)]
+    ranking = leverkit.rank(plan_of(rows, horizon=12))
+    path = leverkit.write_excel(ranking, tmp_path / "r.xlsx")
+    table = openpyxl.load_workbook(path)["Projection"].tables["Projection"].ref
+    assert table == "A1:P9"
+    series = chart_series(path)
+    assert len(series) == 5 and all(len(refs) == 3 for refs in series)  # each line's name, months and values
+    assert all(first_row > 8 for refs in series for first_row, *_ in refs)  # below the table's last row (row 9)
+    values = calamine_sheets(path)["Projection"]
+    for (name, months, line), i in zip(series, ranking.order[:5]):
+        assert values[months[0]][months[1]:months[3] + 1] == values[0][3:16] == [f"Month {t}" for t in range(13)]
+        assert values[name[0]][name[1]] == ranking.plan.initiatives[i].name
+        assert values[line[0]][line[1]:line[3] + 1] == pytest.approx(ranking.projection.cumulative[i].tolist())
+
+
+def test_the_chart_prints_whole_on_a_page_of_its_own(ranked):
+    ranking, path = ranked
+    ws = openpyxl.load_workbook(path)["Projection"]
+    top = len(ranking.plan.initiatives) + 2  # a blank row after the table, then the chart's data
+    assert [b.id for b in ws.row_breaks.brk] == [top]  # the page breaks after the row above
+    assert ws.cell(top + 1, 1).value.startswith("Chart data")
+    start, end = ws._charts[0].anchor._from, ws._charts[0].anchor.to  # cells and offsets (EMU) of its corners
+    widths = [excel_pixels(w) for w in widths_of(ws)]
+    width = sum(widths[start.col:end.col]) + (end.colOff - start.colOff) / 9525
+    height = 20 * (end.row - start.row) + (end.rowOff - start.rowOff) / 9525
+    page_width, page_height = printable(ws)
+    first_page = max(sum(widths[:k]) for k in range(1, len(widths) + 1) if sum(widths[:k]) <= page_width)
+    assert start.col == 0 and 600 <= width <= first_page  # inside the columns that print on the first page across
+    rows_above = start.row - top + 1  # the repeated header row, the copied rows, the gap
+    assert rows_above * 20 + height <= page_height and height >= 300

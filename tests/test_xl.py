@@ -84,7 +84,8 @@ def test_exact_values_formats_and_flag_colours():
     assert [(r["formula1"], r["fill_color"]) for r in rules] == [('"red"', "#f8cbad"), ('"amber"', "#ffe699"), ('"green"', "#c6efce")]
     tables = [a["args"] for a in actions if a["func"] == "addTable"]
     assert tables[0] == ["$A$1:$AA$3", True, "TableStyleMedium2", "Ranked"]  # 20 columns, 5 simulated, Verdict, Notes
-    assert [t[3] for t in tables] == ["Ranked", "Projection", "PortfolioByForm", "SettingsUsed", "Issues"]
+    assert [t[3] for t in tables] == ["Ranked", "Projection", "PortfolioByForm", "Funding", "Recommended", "SettingsUsed",
+                                      "Issues"]
 
 
 def test_issue_cells_link_to_the_cell():
