@@ -90,8 +90,6 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
     the reason is in ``notes``. With ``strict``, any invalid row raises
     LeverkitError and nothing is written.
     """
-    from .inplace import InPlaceRefused
-    from .inplace import write_in_place as splice
     from .reading import read_bytes, read_file
 
     path, out_dir = Path(path), Path(out_dir)
@@ -107,6 +105,9 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
     result = Report(path, plan, ranking)
     try:
         if in_place:
+            from .inplace import InPlaceRefused
+            from .inplace import write_in_place as splice
+
             try:
                 result.written.append(splice(ranking, path, data))
             except InPlaceRefused as refused:
