@@ -15,6 +15,7 @@ their identifying columns repeated on each page.
 from __future__ import annotations
 
 import datetime
+import math
 from pathlib import Path
 
 from .files import atomic_path
@@ -61,16 +62,17 @@ def column_pixels(width: float) -> int:
     return int(width * 7 + 0.5) + 5
 
 
-def fits_one_page_wide(widths: list[float], smallest_pt: float = SMALLEST_PT) -> bool:
-    """Whether fitting the columns to one page wide keeps the text at `smallest_pt` or more.
+def pages_wide(widths: list[float], smallest_pt: float = SMALLEST_PT) -> int:
+    """The fewest pages across that the columns fit on with the text still at `smallest_pt` or more.
 
-    The scale is printable width / total width (at most 1), and the text prints at
-    FONT_PT × scale; so it fits when total × smallest_pt / FONT_PT ≤ printable width.
+    Fitted to k pages across, the scale is k × printable width / total width
+    (at most 1) and the text prints at FONT_PT × scale.
 
-    >>> fits_one_page_wide([12] * 9), fits_one_page_wide([12] * 13), fits_one_page_wide([12] * 14)
-    (True, True, False)
+    >>> pages_wide([12] * 9), pages_wide([12] * 13), pages_wide([12] * 14), pages_wide([12] * 64)
+    (1, 1, 2, 5)
     """
-    return sum(column_pixels(w) for w in widths) * smallest_pt / FONT_PT <= PRINTABLE_PX[0]
+    total = sum(column_pixels(w) for w in widths)
+    return max(1, math.ceil(total * smallest_pt / FONT_PT / PRINTABLE_PX[0]))
 
 
 def first_page_pixels(widths: list[float]) -> int:
@@ -256,13 +258,38 @@ class _Writer:
         ws.insert_chart(top + lines + 3, 0, chart)
 
 
+def frontier_chart(workbook, ws, placed: dict[str, tuple[int, Table]], currency: str | None) -> None:
+    """The efficient frontier as a native Excel chart under its table, this Budget marked from the Funding table."""
+    left, table = placed["Frontier"]
+    last = len(table.rows)
+    chart = workbook.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
+    chart.add_series({"name": "Best risk-adjusted NPV", "categories": [ws.name, 1, left, last, left],
+                      "values": [ws.name, 1, left + 1, last, left + 1], "marker": {"type": "circle", "size": 4}})
+    if "Funding" in placed:
+        at, funding = placed["Funding"]
+        row = {what: r + 1 for r, (what, _) in enumerate(funding.rows)}
+        if "Budget" in row:
+            chart.add_series({"name": "This Budget", "categories": [ws.name, row["Budget"], at + 1, row["Budget"], at + 1],
+                              "values": [ws.name, row["Risk-adjusted NPV"], at + 1, row["Risk-adjusted NPV"], at + 1],
+                              "marker": {"type": "diamond", "size": 11, "fill": {"color": "#C0392B"},
+                                         "border": {"color": "#C0392B"}}})
+    label = f" ({currency})" if currency else ""
+    chart.set_title({"name": "What more budget would buy"})
+    chart.set_x_axis({"name": f"Budget{label}", "num_format": "#,##0", "major_gridlines": {"visible": False}})
+    chart.set_y_axis({"name": f"Best risk-adjusted NPV{label}", "num_format": "#,##0"})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 640, "height": 320})
+    ws.insert_chart(last + 3, left, chart)
+
+
 def _print(ws, widths: list[float], frozen: int) -> None:
-    """Landscape, the header row on every page; one page wide only where the text stays readable."""
+    """Landscape, the header row on every page, scaled to the fewest pages across that keep text at 8 pt
+    or more; a sheet wider than one page prints across, then down, its first columns on every page."""
     ws.set_landscape()
     ws.repeat_rows(0)
-    if fits_one_page_wide(widths):
-        ws.fit_to_pages(1, 0)
-    else:
+    pages = pages_wide(widths)
+    ws.fit_to_pages(pages, 0)
+    if pages > 1:
         ws.print_across()
         if frozen:
             ws.repeat_columns(0, frozen - 1)
@@ -271,7 +298,7 @@ def _print(ws, widths: list[float], frozen: int) -> None:
 def build_sheets(output: dict[str, list[Table]], currency: str | None, target) -> None:
     """Write sheets of tables to a new .xlsx (a path or a binary stream), side by side on each sheet.
 
-    A "Risk flag" column is coloured by flag; a Projection sheet gets its line chart.
+    A "Risk flag" column is coloured by flag; a Projection sheet gets its line chart, a Frontier table its chart.
     """
     import xlsxwriter
 
@@ -280,8 +307,9 @@ def build_sheets(output: dict[str, list[Table]], currency: str | None, target) -
     writer = _Writer(workbook, currency)
     for name, tables in output.items():
         ws = workbook.add_worksheet(name)
-        left, widths = 0, []
+        left, widths, placed = 0, [], {}
         for table in tables:
+            placed[table.name] = (left, table)
             if widths:
                 widths.append(GAP_WIDTH)
             table_widths = writer.table(ws, table, left, FROZEN_COLUMNS.get(name, 0) if left == 0 else 0)
@@ -291,6 +319,8 @@ def build_sheets(output: dict[str, list[Table]], currency: str | None, target) -
                 writer.chart(ws, table, currency, table_widths)
             widths += table_widths
             left += len(table.headers) + 1
+        if "Frontier" in placed:
+            frontier_chart(workbook, ws, placed, currency)
         ws.freeze_panes(1, FROZEN_COLUMNS.get(name, 0))
         _print(ws, widths, FROZEN_COLUMNS.get(name, 0))
     workbook.close()

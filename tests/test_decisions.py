@@ -142,3 +142,14 @@ def test_teams_in_different_currencies_are_never_added_up(tmp_path):
     assert "(EUR: eu.xlsx; USD: us.xlsx)" in report_.output
     with pytest.raises(leverkit.LeverkitError, match="different currencies"):
         run_batch([str(root)], tmp_path / "out2", workers=1, budget=5000)
+
+
+def test_the_frontier_is_a_native_excel_chart_marking_this_budget(team):
+    import zipfile
+
+    result, sheets, _ = report(team, {"Budget": 60000})
+    with zipfile.ZipFile(result.written[0]) as zf:
+        charts = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/charts/chart")]
+    [frontier] = [c for c in charts if "What more budget would buy" in c]
+    assert "<c:scatterChart>" in frontier and frontier.count("<c:ser>") == 2  # the frontier, and this Budget
+    assert "Portfolio!$" in frontier

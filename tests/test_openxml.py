@@ -191,7 +191,7 @@ def _part(path, name):
 def test_every_separate_output_passes(tmp_path, team):
     from .conftest import write_team
 
-    source = team(ROWS)
+    source = team(ROWS, settings={"Budget": 5000, "Monthly capacity": 100})  # every Portfolio table and chart
     report = leverkit.report(source, tmp_path / "out")
     written = [p for p in report.written if p.suffix == ".xlsx"]
     written.append(template(tmp_path, "blank.xlsx"))
@@ -200,7 +200,7 @@ def test_every_separate_output_passes(tmp_path, team):
     drive.mkdir()
     for n in range(2):
         write_team(drive / f"team{n}.xlsx", ROWS)
-    leverkit.batch([str(drive)], tmp_path / "batch", workers=1)
+    leverkit.batch([str(drive)], tmp_path / "batch", workers=1, budget=5000)
     written.append(tmp_path / "batch" / "portfolio.xlsx")
     for path in written:
         assert audit(path) == set(), path.name
