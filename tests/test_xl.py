@@ -205,3 +205,13 @@ def test_xl_init_never_overwrites_a_teams_workbook(tmp_path):
     path.write_bytes(b"a team's work")
     result = CliRunner().invoke(cli, ["xl", "init", str(path)])
     assert result.exit_code == 2 and path.read_bytes() == b"a team's work"
+
+
+def test_an_excel_error_in_the_open_book_is_an_invalid_cell_never_a_blank():
+    rows = [initiative(id="ERR", confidence="#DIV/0!"), initiative(id="OK")]
+    sheets = {"Initiatives": [HEADERS] + [list(r.values()) for r in rows]}
+    _, cells, _ = press(sheets)
+    ranked_ids = [cells["Ranked"].get((r, 1)) for r in range(1, 3)]
+    assert ranked_ids == ["OK", None]
+    issues = cells["Issues"]
+    assert [issues[(1, c)] for c in (0, 2, 7)] == ["invalid cell", "'O2", "excel-error"]
