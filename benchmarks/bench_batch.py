@@ -40,7 +40,7 @@ def main() -> None:
         one = timed(str(drive), "--out", f"{folder}/one", "--workers", "1")
         two = timed(str(drive), "--out", f"{folder}/two", "--workers", "2")
         again = timed(str(drive), "--out", f"{folder}/two", "--workers", "2")
-    print(f"| drive | 1 worker (s) | 2 workers (s) | speed-up | unchanged re-run (s) | re-run / first run |")
+    print("| drive | 1 worker (s) | 2 workers (s) | speed-up | unchanged re-run (s) | re-run / first run |")
     print("|---|---|---|---|---|---|")
     print(f"| {args.workbooks} workbooks × {args.initiatives} initiatives | {one:.1f} | {two:.1f} | {one / two:.2f}× "
           f"| {again:.2f} | {again / two:.1%} |")

@@ -1,7 +1,6 @@
 """Hostile, huge and mistaken input: one sentence naming the file (and cell), never a crash, never a
 non-finite number written, and nothing read or written outside the folders given."""
 import math
-import os
 import re
 import subprocess
 import sys
@@ -11,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 import leverkit
-from leverkit import LeverkitError
 from leverkit.cli import cli
 
 from .conftest import audit, calamine_sheets, edit_package, initiative, write_team
