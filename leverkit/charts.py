@@ -26,8 +26,8 @@ COLOURS = {RED: "#c0392b", AMBER: "#d68910", GREEN: "#1e8449"}
 ZONES = {RED: "#f5c6c0", AMBER: "#fbe3bd"}
 PLAN, ACTUAL, INK, MUTED = "#2e86c1", "#1c2833", "#1c2833", "#808b96"
 TOP_PANELS = 6
-WIDTH, PANEL = 600, 300  # native widths: at a 390 px phone, 15-unit text still shows at 9 px or more
-TEXT = 15
+WIDTH, PANEL = 600, 300  # native widths: on a 360 px phone (about 340 px for a chart), 16-unit text shows at 9 px
+TEXT = 16
 MONEY_LIMIT = 1e15
 MULTIPLE_LIMITS = (1e-3, 1e9)
 SVG = "http://www.w3.org/2000/svg"
@@ -410,7 +410,9 @@ def tracking(panels, currency: str) -> str:
     """Small multiples, one per tracked initiative: actual cumulative cash flow against the projected one.
 
     panels: (title, months, projected_cumulative, actual_months, actual_cumulative) each;
-    every panel has its own scale and a zero line, two panels to a row.
+    every panel has its own scale and a zero line, two panels to a row. The plan is drawn to month
+    max(2m, m + 6), m the last month with actuals, so a few months of actuals are not squeezed
+    against the left edge of a long horizon.
 
     >>> svg = tracking([("A1 Automate", [0, 1, 2], [-100.0, -50.0, 0.0], [1, 2], [-120.0, -90.0])], "USD")
     >>> "A1 Automate: actual month 2, USD -90" in svg, "A1 Automate: plan month 2, USD 0" in svg
@@ -422,11 +424,16 @@ def tracking(panels, currency: str) -> str:
         name = _text(title)
         plan_t, plan_v = _finite(np.reshape(months, -1)), _finite(np.reshape(projected, -1))
         real_t, real_v = _finite(np.reshape(actual_months, -1)), _finite(np.reshape(actual, -1))
+        if np.isfinite(real_t).any():
+            last = float(np.nanmax(real_t))
+            shown = ~(plan_t > max(2 * last, last + 6))
+            plan_t, plan_v = plan_t[shown], plan_v[shown]
         chart = _chart("XY", _uid("tracking", k, name, plan_t, plan_v, real_t, real_v), [PLAN, ACTUAL, MUTED], width=PANEL,
                        height=270, title=_text(name, 30), x_title=f"month · {_text(currency, 12)}", dots_size=2, max_scale=5,
                        value_formatter=_compact, x_value_formatter=lambda x: f"{x:g}", legend_at_bottom_columns=2)
         chart.add("plan", _points(plan_t, plan_v, [f"{name}: plan month {t:g}, {currency} {_money(v)}"
-                                                   for t, v in zip(plan_t, plan_v)]), stroke_style={"width": 2, "dasharray": "5, 4"})
+                                                   for t, v in zip(plan_t, plan_v)]), stroke_style={"width": 2, "dasharray": "6, 4"},
+                  dots_size=1.5)
         chart.add("actual", _points(real_t, real_v, [f"{name}: actual month {t:g}, {currency} {_money(v)}"
                                                      for t, v in zip(real_t, real_v)]), stroke_style={"width": 2.5}, dots_size=3)
         span = np.concatenate([plan_t, real_t])
