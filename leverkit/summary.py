@@ -48,6 +48,8 @@ def _setting(value, kind: str) -> str:
     """A setting as people read it: 10% rather than 0.1, "none" for a blank budget."""
     if value is None:
         return "none"
+    if kind == "int":
+        return f"{value:,}"
     return FILTERS[kind](value) if kind in FILTERS else str(value)
 
 
