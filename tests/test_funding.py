@@ -1,10 +1,15 @@
 """The budgeted choice (docs/model.md section 5), checked against brute force over every subset."""
 from __future__ import annotations
 
+import ctypes
+import io
+import os
+import sys
+
 import numpy as np
 import pytest
 
-import leverkit.funding as funding
+from leverkit import funding
 from leverkit.funding import OverLimit, best_set, fund
 
 TOL = 1 + 1e-9  # the documented fit tolerance: a billionth of a limit
@@ -162,14 +167,17 @@ def test_time_limit_is_reported_not_hidden(monkeypatch):
 
 
 def test_a_set_over_a_limit_by_solver_tolerance_is_cut_off(monkeypatch):
-    real, calls = funding.milp, []
+    import scipy.optimize
+
+    real, calls = scipy.optimize.milp, []
     over_by_1e7 = type("Result", (), {"x": np.array([1.0, 1.0, 0.0]), "status": 0})()
 
     def sloppy(c, **kwargs):  # first answer: 1.0000001 against a Budget of 1, inside HiGHS's own tolerance
         calls.append(kwargs)
         return over_by_1e7 if len(calls) == 1 else real(c, **kwargs)
 
-    monkeypatch.setattr(funding, "milp", sloppy)
+    monkeypatch.setattr(scipy.optimize, "milp", sloppy)  # funding imports it when it solves
+    monkeypatch.setattr(funding, "SEARCH_STATES", 0)  # hand every core to HiGHS
     chosen, proven = best_set(np.array([1.0, 1.0, 0.9]), np.array([[0.5, 0.5 + 1e-7, 0.5]]), np.array([1.0]))
     assert chosen.tolist() == [True, False, True] and proven
     assert len(calls) == 2 and len(calls[1]["constraints"]) == 2
@@ -178,3 +186,48 @@ def test_a_set_over_a_limit_by_solver_tolerance_is_cut_off(monkeypatch):
 def test_too_few_frontier_points_is_refused():
     with pytest.raises(ValueError, match="at least 20"):
         fund([1.0], [1.0], [0.0], [False], [""], budget=1.0, frontier_points=10)
+
+
+@pytest.mark.parametrize("seed", range(200, 206))
+def test_best_set_three_limits_matches_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    value, costs = rng.lognormal(0, 1, 12), rng.lognormal(0, 1, (3, 12))
+    room = rng.uniform(0.2, 0.6, 3) * costs.sum(axis=1)
+    chosen, proven = best_set(value, costs, room)
+    every = subsets(12)
+    feasible = np.all(every @ costs.T <= room * TOL, axis=1)
+    assert proven and np.all(costs[:, chosen].sum(axis=1) <= room * TOL)
+    assert value[chosen].sum() == pytest.approx((every @ value)[feasible].max(), rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(300, 304))
+def test_search_agrees_with_highs_beyond_brute_force(seed, monkeypatch, capfd):
+    """60 initiatives: the dynamic programme and HiGHS (gap 0) find sets worth the same, and HiGHS prints nothing."""
+    rng = np.random.default_rng(seed)
+    value, costs = rng.lognormal(0, 0.3, 60) * 100, rng.lognormal(0, 0.3, (2, 60)) * 100  # many near-ties
+    room = np.array([0.3, 0.35]) * costs.sum(axis=1)
+    searched, proven = best_set(value, costs, room)
+    monkeypatch.setattr(funding, "SEARCH_STATES", 0)
+    solved, highs_proven = best_set(value, costs, room)
+    assert proven and highs_proven
+    assert value[searched].sum() == pytest.approx(value[solved].sum(), rel=1e-9)
+    assert np.all(costs[:, searched].sum(axis=1) <= room * TOL)
+    assert capfd.readouterr().out == ""
+
+
+def test_quiet_silences_file_descriptor_1_and_restores_it(capfd):
+    printf = ctypes.CDLL(None).printf
+    with funding._quiet:
+        printf(b"from C\n")
+        os.write(1, b"from the descriptor\n")
+    os.write(1, b"after\n")
+    assert capfd.readouterr().out == "after\n"
+
+
+def test_quiet_works_when_stdout_has_no_descriptor(monkeypatch, capfd):
+    monkeypatch.setattr(sys, "stdout", io.StringIO())  # as under click's CliRunner
+    with funding._quiet:
+        os.write(1, b"hidden\n")
+    print("kept")
+    os.write(1, b"after\n")
+    assert sys.stdout.getvalue() == "kept\n" and capfd.readouterr().out == "after\n"
