@@ -8,7 +8,7 @@ inside the package, and, for the sheets leverkit reads, how far their
 cells reach and which cells hold an Excel error or a formula with no saved
 value. Each problem is one sentence (`LeverkitError`) naming the file.
 
-Limits no real planning workbook reaches (docs/model.md, "Limits"):
+The limits below are ones no real planning workbook reaches (docs/model.md, "Limits").
 """
 from __future__ import annotations
 
@@ -129,7 +129,10 @@ class Extent:
 
 
 class Package:
-    """Every part of a .xlsx/.xlsm package, read and checked; raises LeverkitError with one sentence."""
+    """A .xlsx/.xlsm package, checked as a whole on opening; each part is read, CRC-checked, when first asked for.
+
+    Raises LeverkitError with one sentence.
+    """
 
     def __init__(self, data: bytes, source):
         self.source = source
