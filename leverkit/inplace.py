@@ -32,7 +32,6 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
 WORKSHEET_TYPE = REL + "/worksheet"
 PREFIX = "leverkit-"
 STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
@@ -41,7 +40,6 @@ WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "workbookProtectio
                   "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize", "customWorkbookViews",
                   "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects",
                   "extLst")  # CT_Workbook's sequence (ECMA-376 Part 1, 18.2.27)
-RELS_TYPE = "application/vnd.openxmlformats-package.relationships+xml"
 DXF_ATTRIBUTES = ("dxfId", "headerRowDxfId", "dataDxfId", "totalsRowDxfId", "headerRowBorderDxfId",
                   "tableBorderDxfId", "totalsRowBorderDxfId")
 
