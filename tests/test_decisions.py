@@ -153,3 +153,22 @@ def test_the_frontier_is_a_native_excel_chart_marking_this_budget(team):
     [frontier] = [c for c in charts if "What more budget would buy" in c]
     assert "<c:scatterChart>" in frontier and frontier.count("<c:ser>") == 2  # the frontier, and this Budget
     assert "Portfolio!$" in frontier
+
+
+def test_the_button_decides_exactly_as_the_command_line(team):
+    from leverkit.xl import rank_book
+
+    from .conftest import replay, xl_book
+
+    path = team(rows(), headers=DECIDED, settings={"Budget": 60000, "Monthly capacity": 400})
+    cli = calamine_sheets(leverkit.report(path, path.parent / "out").written[0])
+    book, payload = xl_book(calamine_sheets(path), name=path.name)
+    rank_book(book)
+    cells = replay(payload, book.json()["actions"])
+    for sheet in ("Ranked", "Portfolio"):
+        grid = cells[sheet]
+        for r, row in enumerate(cli[sheet]):
+            for c, value in enumerate(row):
+                mine = grid.get((r, c), "")
+                mine = mine[1:] if isinstance(mine, str) and mine.startswith("'") else mine
+                assert mine == (pytest.approx(value, rel=1e-12) if isinstance(value, float) else value), (sheet, r, c)
