@@ -18,7 +18,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from xml.sax.saxutils import unescape
+from html import unescape  # XML's five entities and character references, without xml.sax's urllib imports
 
 from .issues import LeverkitError, one_line
 
