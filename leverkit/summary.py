@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from pathlib import Path
 
@@ -30,8 +31,10 @@ FILTERS = {
 }
 
 
+@functools.lru_cache(maxsize=1)
 def environment():
-    """The Jinja2 environment for leverkit's pages: autoescaped, with number filters."""
+    """The Jinja2 environment for leverkit's pages: autoescaped, with number filters; made once per process, so
+    a batch worker compiles each template once."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(
