@@ -188,7 +188,7 @@ BOUNDED = {
 }
 
 
-def _bounded(kind: str, value: object, name: str) -> float:
+def read_bounded(kind: str, value: object, name: str) -> float:
     read, allowed, problem = BOUNDED[kind]
     number = read(value, name)
     if not allowed(number):
@@ -215,7 +215,7 @@ def _scalar(column: Column, value: object) -> object:
     if kind == "month":
         return read_month(value, name)
     if kind in BOUNDED:
-        return _bounded(kind, value, name)
+        return read_bounded(kind, value, name)
     if kind == "whole":
         return _whole(value, name, 0, None)
     if kind == "quality":
@@ -252,11 +252,24 @@ def _cell(column: Column, value: object) -> tuple[object, tuple[float, float] | 
 
 # -- the Initiatives sheet ----------------------------------------------------
 
-def _find_header(grid: Grid, wanted: str) -> int | None:
+def find_header(grid: Grid, *wanted: str) -> int | None:
+    """The first of the top rows whose cells include every `wanted` header key."""
     for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
-        if any(header_key(v) == wanted for v in row if not is_blank(v)):
+        if set(wanted) <= {header_key(v) for v in row if not is_blank(v)}:
             return r
     return None
+
+
+def column_twice(where: str, grid: Grid, r: int, c: int, first: int, header: str) -> LeverkitError:
+    """A header row naming one column twice; `where` is the message's prefix naming the file."""
+    return LeverkitError(f"{where}{grid.name}!{grid.address(r, c)}: the column {header!r} appears twice "
+                         f"(also at {grid.address(r, first)}); keep one")
+
+
+def columns_missing(where: str, grid: Grid, r: int, missing: list[str]) -> LeverkitError:
+    """A header row without required columns."""
+    return LeverkitError(f"{where}{grid.name} sheet has no {', '.join(repr(m) for m in missing)} "
+                         f"column{'s' if len(missing) > 1 else ''} in its header row {grid.top + r + 1}")
 
 
 def _map_columns(grid: Grid, r: int, source: str) -> tuple[dict[str, int], list[tuple[int, str]]]:
@@ -269,19 +282,12 @@ def _map_columns(grid: Grid, r: int, source: str) -> tuple[dict[str, int], list[
         if column is None:
             extra.append((c, _text(value)))
         elif column.field in known:
-            first = grid.address(r, known[column.field])
-            raise LeverkitError(
-                f"{source}: {grid.name}!{grid.address(r, c)}: the column {column.header!r} "
-                f"appears twice (also at {first}); keep one"
-            )
+            raise column_twice(f"{source}: ", grid, r, c, known[column.field], column.header)
         else:
             known[column.field] = c
     missing = [c.header for c in COLUMNS if c.required and c.field not in known]
     if missing:
-        raise LeverkitError(
-            f"{source}: {grid.name} sheet has no {', '.join(repr(m) for m in missing)} "
-            f"column{'s' if len(missing) > 1 else ''} in its header row {grid.top + r + 1}"
-        )
+        raise columns_missing(f"{source}: ", grid, r, missing)
     return known, extra
 
 
@@ -374,7 +380,7 @@ def _overflow(fields: dict, ranges: dict, horizon: int) -> bool:
 
 
 def _parse_initiatives(grid: Grid, source: str, horizon: int):
-    header = _find_header(grid, "initiative")
+    header = find_header(grid, "initiative")
     if header is None:
         raise LeverkitError(
             f"{source}: {grid.name} sheet has no header row with an 'Initiative' column "
@@ -433,7 +439,7 @@ def _setting_value(setting: Setting, value: object) -> object:
     if kind == "whole":
         return _whole(value, name, setting.low, setting.high)
     if kind in BOUNDED:
-        return _bounded(kind, value, name)
+        return read_bounded(kind, value, name)
     if kind == "rank_by":
         return _choice(value, name, {header_key(k): k for k in RANK_BY}, RANK_BY)
     raise AssertionError(f"unknown setting kind {kind}")
@@ -443,7 +449,7 @@ def _parse_settings(grid: Grid | None, default_team: str, source: str) -> tuple[
     settings = Settings(team=default_team)
     if grid is None:
         return settings, []
-    header = _find_header(grid, "setting")
+    header = find_header(grid, "setting")
     columns = {header_key(v): c for c, v in enumerate(grid.rows[header]) if not is_blank(v)} if header is not None else {}
     if "value" not in columns:
         raise LeverkitError(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -20,7 +21,10 @@ import numpy as np
 from .issues import Issue, LeverkitError, show
 from .model import Projection, discount_factors
 from .plan import Initiative, Plan
-from .reading import HEADER_SEARCH_ROWS, CellError, Grid, cell_problem, is_blank, read_month, read_number
+from .reading import (
+    HEADER_SEARCH_ROWS, CellError, Grid, cell_problem, column_twice, columns_missing, find_header, is_blank,
+    read_bounded, read_month,
+)
 from .schema import header_key
 
 # header, how the cell is named in messages
@@ -78,14 +82,6 @@ def month_index(start: datetime.date, month: datetime.date) -> int:
     return (month.year - start.year) * 12 + month.month - start.month + 1
 
 
-def _find_header(grid: Grid) -> int | None:
-    for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
-        keys = {header_key(v) for v in row if not is_blank(v)}
-        if {"id", "month"} <= keys:
-            return r
-    return None
-
-
 def _map_columns(grid: Grid, r: int, where: str) -> list[int]:
     """The column of each of ACTUALS_COLUMNS; other columns are the team's and are ignored."""
     wanted = {header.casefold(): header for header, _ in ACTUALS_COLUMNS}
@@ -93,26 +89,13 @@ def _map_columns(grid: Grid, r: int, where: str) -> list[int]:
     for c, value in enumerate(grid.rows[r]):
         header = wanted.get(header_key(value)) if not is_blank(value) else None
         if header in found:
-            raise LeverkitError(
-                f"{where}{grid.name}!{grid.address(r, c)}: the column {header!r} appears twice "
-                f"(also at {grid.address(r, found[header])}); keep one"
-            )
+            raise column_twice(where, grid, r, c, found[header], header)
         if header is not None:
             found[header] = c
     missing = [header for header, _ in ACTUALS_COLUMNS if header not in found]
     if missing:
-        raise LeverkitError(
-            f"{where}{grid.name} sheet has no {', '.join(repr(m) for m in missing)} "
-            f"column{'s' if len(missing) > 1 else ''} in its header row {grid.top + r + 1}"
-        )
+        raise columns_missing(where, grid, r, missing)
     return [found[header] for header, _ in ACTUALS_COLUMNS]
-
-
-def _amount(value: object, name: str) -> float:
-    number = read_number(value, name)
-    if number < 0:
-        raise CellError("out-of-range", f"{name} {show(value)} is negative; enter 0 or more")
-    return number
 
 
 def _id_text(value: object, name: str) -> str:
@@ -120,6 +103,7 @@ def _id_text(value: object, name: str) -> str:
     return show(value).strip()
 
 
+_amount = functools.partial(read_bounded, "money")  # 0 or more, as money is on Initiatives
 _READERS = (_id_text, read_month, _amount, _amount)  # in ACTUALS_COLUMNS order
 
 
@@ -173,7 +157,7 @@ def read_actuals(
     if grid is None or all(is_blank(v) for row in grid.rows for v in row):
         return Actuals.empty(), []
     where = f"{source}: " if source else ""
-    header = _find_header(grid)
+    header = find_header(grid, "id", "month")
     if header is None:
         raise LeverkitError(
             f"{where}{grid.name} sheet has no header row with 'ID' and 'Month' columns "
