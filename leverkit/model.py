@@ -187,11 +187,7 @@ def project(plan: Plan) -> Projection:
     """Project every valid initiative of a plan at once (ranges at their median)."""
     s = plan.settings
     h = s.horizon
-    items = plan.initiatives
-
-    def column(field: str, dtype=float) -> np.ndarray:
-        return np.fromiter((getattr(i, field) for i in items), dtype=dtype, count=len(items))
-
+    column = plan.column
     upfront, maintenance, quality = column("upfront"), column("maintenance"), column("quality", int)
     cf, gross, reach = cash_flows(
         upfront, maintenance, column("reach"), column("value"), column("growth"),

@@ -68,3 +68,9 @@ class Plan:
     invalid_rows: int = 0
     sha256: str | None = None  # of the file's bytes it was read from; None for an open workbook
     actuals: object | None = None  # tracking.Actuals when the workbook has an Actuals sheet
+
+    def column(self, field: str, dtype=float):
+        """One field of every valid initiative, as a numpy array in plan order."""
+        import numpy as np
+
+        return np.fromiter((getattr(i, field) for i in self.initiatives), dtype=dtype, count=len(self.initiatives))

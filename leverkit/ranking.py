@@ -74,8 +74,7 @@ def totals(plan: Plan, projection: Projection) -> list[dict]:
     """Sums by leverage form with np.bincount; one dict per form and a Total."""
     n = len(FORMS)
     codes = np.fromiter((FORMS.index(i.form) for i in plan.initiatives), dtype=int, count=len(plan.initiatives))
-    upfront = np.fromiter((i.upfront for i in plan.initiatives), float, len(plan.initiatives))
-    maintenance = np.fromiter((i.maintenance for i in plan.initiatives), float, len(plan.initiatives))
+    upfront, maintenance = plan.column("upfront"), plan.column("maintenance")
     sums = {
         "Initiatives": np.bincount(codes, minlength=n),
         "Upfront cost": np.bincount(codes, upfront, n),
@@ -94,12 +93,9 @@ def choose(plan: Plan, projection: Projection) -> Funding:
     """Verdicts, the recommended portfolio and the frontier for a plan (docs/model.md section 5)."""
     from .funding import fund
 
-    items, s = plan.initiatives, plan.settings
-    upfront = np.fromiter((i.upfront for i in items), float, len(items))
-    maintenance = np.fromiter((i.maintenance for i in items), float, len(items))
-    decisions = [i.decision for i in items]
-    return fund(projection.risk_adjusted_npv, upfront, maintenance, projection.flags == RED, decisions,
-                s.budget, s.capacity)
+    s = plan.settings
+    return fund(projection.risk_adjusted_npv, plan.column("upfront"), plan.column("maintenance"),
+                projection.flags == RED, [i.decision for i in plan.initiatives], s.budget, s.capacity)
 
 
 def rank(plan: Plan) -> Ranking:
