@@ -10,6 +10,7 @@ import math
 import re
 
 from .issues import show
+from .schema import SETTING_BY_KEY, header_key
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -222,9 +223,9 @@ def frontier_table(funding) -> Table:
 def over_limit_issues(ranking: Ranking) -> list[list]:
     """The fund decisions that alone break the Budget or capacity, as rows of the Issues sheet."""
     settings = ranking.plan.settings
-    field = {"Budget": "budget", "Monthly capacity": "capacity"}
-    return [["note", "Settings", settings.cells.get(field[o.limit]), o.limit, show(o.available), None, None,
-             "decisions-over-limit", o.sentence(settings.currency)] for o in ranking.funding.over_limits]
+    return [["note", "Settings", settings.cells.get(SETTING_BY_KEY[header_key(o.limit)].field), o.limit,
+             show(o.available), None, None, "decisions-over-limit", o.sentence(settings.currency)]
+            for o in ranking.funding.over_limits]
 
 
 def issues_table(ranking: Ranking) -> Table:
