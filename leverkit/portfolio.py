@@ -158,7 +158,7 @@ def render_index(report, ranking: Table, teams: Table, funding=None, tracking: l
     from markupsafe import Markup
 
     from .charts import frontier, quality_map_of
-    from .summary import environment
+    from .summary import environment, fund_sentence
 
     processed = report.processed
     thresholds = Counter(o.summary["threshold"] for o in processed)
@@ -172,7 +172,8 @@ def render_index(report, ranking: Table, teams: Table, funding=None, tracking: l
     decision = None
     if funding is not None:
         curve = funding.frontier
-        decision = {"funding": funding, "chosen": [r for r, chosen in zip(rows, funding.chosen.tolist()) if chosen],
+        decision = {"funding": funding, "headline": fund_sentence(funding, currency, " across the company"),
+                    "chosen": [r for r, chosen in zip(rows, funding.chosen.tolist()) if chosen],
                     "frontier": Markup(frontier(curve.budgets, curve.values, funding.budget, currency or ""))
                     if curve is not None else ""}
     tracked = tracking[0].rows if tracking else []

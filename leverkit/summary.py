@@ -111,6 +111,23 @@ def _tracking(ranking: Ranking) -> dict | None:
     }
 
 
+def fund_sentence(funding, currency: str | None, scope: str = "") -> str:
+    """The recommended portfolio in the sentence a planning lead reads first (one team's, or with `scope`
+    " across the company", a drive's).
+
+    >>> from leverkit.funding import fund
+    >>> fund_sentence(fund([5.0, 3.0], [40.0, 30.0], [1.0, 2.0], [False, False], ["", ""], budget=50.0), "EUR")
+    'Fund this 1: 40 of 50 budget, 1 a month in maintenance, risk-adjusted NPV 5 (EUR)'
+    """
+    f, count = funding, int(funding.chosen.sum())
+    spent = f"{f.upfront:,.0f} of {f.budget:,.0f} budget" if f.budget is not None else f"{f.upfront:,.0f} upfront"
+    upkeep = (f"{f.maintenance:,.0f} of {f.capacity:,.0f} monthly capacity" if f.capacity is not None
+              else f"{f.maintenance:,.0f} a month in maintenance")
+    unit = f" ({currency})" if currency else ""
+    return (f"Fund {'these' if count != 1 else 'this'} {count}{scope}: {spent}, {upkeep}, "
+            f"risk-adjusted NPV {f.value:,.0f}{unit}")
+
+
 def _decision(ranking: Ranking) -> dict:
     """What to fund, in the sentence a planning lead reads first, with its frontier chart."""
     from markupsafe import Markup
@@ -118,18 +135,7 @@ def _decision(ranking: Ranking) -> dict:
     from .funding import TIME_LIMIT_NOTE
 
     f, currency = ranking.funding, ranking.plan.settings.currency
-    count = int(f.chosen.sum())
-    limits = []
-    if f.budget is not None:
-        limits.append(f"{f.upfront:,.0f} of {f.budget:,.0f} budget")
-    else:
-        limits.append(f"{f.upfront:,.0f} upfront")
-    if f.capacity is not None:
-        limits.append(f"{f.maintenance:,.0f} of {f.capacity:,.0f} monthly capacity")
-    else:
-        limits.append(f"{f.maintenance:,.0f} a month in maintenance")
-    headline = (f"Fund {'these' if count != 1 else 'this'} {count}: {', '.join(limits)}, "
-                f"risk-adjusted NPV {f.value:,.0f} ({currency})")
+    headline = fund_sentence(f, currency)
     shown = {"headline": headline, "chosen": [(rank, item) for rank, item, i in ranking.ranked() if f.chosen[i]],
              "problems": [o.sentence(currency) for o in f.over_limits] + ([] if f.optimal else [TIME_LIMIT_NOTE]),
              "limited": f.budget is not None or f.capacity is not None}
