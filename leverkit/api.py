@@ -117,7 +117,7 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
             result.written.append(write_excel(ranking, out_dir / f"{path.stem}_ranked.xlsx"))
         result.written.append(write_html(ranking, out_dir / f"{path.stem}.html"))
     except OSError as exc:
-        from .drive import written_error
+        from .files import written_error
 
         raise LeverkitError(f"{path}: ranked, but {written_error(exc)}") from None
     return result

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .files import TEMP_PREFIX, atomic_path, open_by
+from .files import TEMP_PREFIX, atomic_path, open_by, written_error
 from .issues import LeverkitError, one_line
 from .package import OLE_MAGIC, ZIP_MAGIC
 
@@ -133,7 +133,7 @@ def rank_workbook(data: bytes, name: str, in_place: bool = False) -> Outcome:
                 outcome.notes.append(f"{refused}; wrote the separate ranked workbook instead")
         outcome.summary = summarise(ranking, name)
         outcome.issues = [str(issue) for issue in plan.issues]
-        outcome.notes += [f"{issue.message}" for issue in plan.issues if issue.code == "example-rows"]
+        outcome.notes += [issue.message for issue in plan.issues if issue.code == "example-rows"]
     except LeverkitError as error:
         outcome.error, outcome.files = str(error), {}
     except Exception as exc:  # a bug or an exhausted machine: this workbook fails, the batch goes on
@@ -230,12 +230,6 @@ def _looks_like_a_workbook(path: Path) -> bool:
     except OSError:
         return True  # let reading it report the problem
     return head[:4] == ZIP_MAGIC or head == OLE_MAGIC
-
-
-def written_error(exc: OSError) -> str:
-    """An error while writing, as the one sentence a person needs: which file, and why."""
-    where = f"{exc.filename}: " if exc.filename else ""
-    return f"{where}could not be written ({exc.strerror or one_line(str(exc), 160)})"
 
 
 def version() -> str:

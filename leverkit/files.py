@@ -7,6 +7,8 @@ import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from .issues import one_line
+
 TEMP_PREFIX = ".leverkit-tmp-"
 STALE_AFTER = 3600  # seconds: no write of leverkit's takes this long, so an older temp file was abandoned
 _swept: set[Path] = set()
@@ -85,3 +87,9 @@ def open_by(path: str | Path) -> str | None:
             continue
         return owner(data)
     return None
+
+
+def written_error(exc: OSError) -> str:
+    """An error while writing, as the one sentence a person needs: which file, and why."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}could not be written ({exc.strerror or one_line(str(exc), 160)})"

@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from pathlib import Path, PurePosixPath
 
-from .files import atomic_path
+from .files import atomic_path, written_error
 from .issues import LeverkitError
 from .tables import ALL_RANKED_COLUMNS, RANKED_COLUMNS, Table
 
@@ -190,7 +190,7 @@ def render_index(report, ranking: Table, teams: Table, funding=None, tracking: l
 
 def write_portfolio(report, force: bool = False, budget: float | None = None, capacity: float | None = None) -> list[Path]:
     """Write portfolio.xlsx and index.html, unless nothing changed since they were written."""
-    from .drive import PORTFOLIO_RECORD, load_record, version, write_json, written_error
+    from .drive import PORTFOLIO_RECORD, load_record, version, write_json
     from .excel import build_sheets
     from .tables import frontier_table, funding_table
 
