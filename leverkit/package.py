@@ -197,7 +197,7 @@ class Package:
             try:
                 self._read[part] = self._zip.read(part)
             except Exception as exc:  # bad CRC, bad deflate stream, encrypted zip entries, truncation
-                raise Damaged(f"{self.source}: is damaged ({part}: {_reason(exc)}); open a good copy in Excel "
+                raise Damaged(f"{self.source}: is damaged ({part}: {reason(exc)}); open a good copy in Excel "
                               f"and save it again") from None
         return self._read[part]
 
@@ -217,7 +217,7 @@ class Package:
         try:
             return etree.fromstring(data, parser)
         except etree.XMLSyntaxError as exc:
-            raise Damaged(f"{self.source}: is damaged ({part} is not well-formed XML: {_reason(exc)})") from None
+            raise Damaged(f"{self.source}: is damaged ({part} is not well-formed XML: {reason(exc)})") from None
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """rId -> (type, part name) for a part's internal relationships that lead somewhere inside the package."""
@@ -306,9 +306,9 @@ class Package:
             raise Damaged(f"{self.source}: {sheet} sheet is damaged ({exc}); open it in Excel and save it again") from None
 
 
-def _reason(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    return text[:160] or type(exc).__name__
+def reason(exc: Exception) -> str:
+    """An exception's text as a short clause of a one-line message."""
+    return one_line(str(exc), 160) or type(exc).__name__
 
 
 _CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d{1,7})"')

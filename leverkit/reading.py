@@ -19,7 +19,7 @@ from pathlib import Path
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .issues import Issue, LeverkitError, has_unprintable, one_line, printable, show
-from .package import TEXT_LIMIT, ExcelError, Package, Uncached, is_fault
+from .package import TEXT_LIMIT, ExcelError, Package, Uncached, is_fault, reason
 from .plan import Initiative, Plan, Settings
 from .schema import (
     COLUMN_BY_KEY,
@@ -575,7 +575,7 @@ def read_grids(data: bytes, source) -> dict[str, Grid]:
             top, left = sheet.start or (0, 0)
             grids[name] = _with_faults(Grid(name, sheet.to_python(), top, left), faults[name])
     except Exception as exc:
-        raise LeverkitError(f"{source}: is damaged and could not be read as a workbook ({' '.join(str(exc).split())[:160]})") from None
+        raise LeverkitError(f"{source}: is damaged and could not be read as a workbook ({reason(exc)})") from None
     grids.update({name: Grid(name, []) for name in package.sheets if name not in grids})
     return grids
 
