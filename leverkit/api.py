@@ -1,6 +1,9 @@
 """The library calls the command line is made of: one call per step."""
 from __future__ import annotations
 
+import os
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +62,7 @@ def write_html(ranking, path) -> Path:
 
 def write_template(path, rows=None, settings=None) -> Path:
     """Write the planning template teams fill (or one filled with `rows`) to an .xlsx path."""
-    from .template import EXAMPLE_ROWS
+    from .schema import EXAMPLE_ROWS
     from .template import write_template as write
 
     if Path(path).suffix.lower() != ".xlsx":
@@ -81,14 +84,74 @@ def batch(inputs, out_dir="reports", **options):
     return run_batch(list(inputs), out_dir, **options)
 
 
-def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = False) -> Report:
+def _two_cpus() -> bool:
+    """Whether a second CPU is ours to use and fork is the platform's own safe way to start a process (Linux;
+    macOS's system libraries are not safe across fork, Windows has none)."""
+    return sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
+
+
+@contextmanager
+def meanwhile(task, parallel: bool = True):
+    """Run `task()` in a second process while the body of the `with` runs here, then wait for it and raise
+    what it raised; without a second CPU (or with `parallel` false), run it after the body.
+
+    The report's two outputs are independent files, so the HTML summary is
+    written beside the workbook instead of after it. The child is forked, so
+    it starts with the ranking already in memory; all that comes back is its
+    outcome, pickled through a pipe.
+    """
+    if not (parallel and _two_cpus()):
+        yield
+        task()
+        return
+    import pickle
+
+    receive, send = os.pipe()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # or the child would hold a copy of what is not yet written
+    pid = os.fork()
+    if pid == 0:  # the child: run the task, send back None or what it raised, and leave without cleanup
+        os.close(receive)
+        try:
+            outcome = None
+            try:
+                task()
+            except BaseException as exc:
+                outcome = exc
+            try:
+                payload = pickle.dumps(outcome)
+                pickle.loads(payload)  # some exceptions pickle but cannot be rebuilt
+            except Exception:
+                payload = pickle.dumps(LeverkitError(str(outcome)))
+            with os.fdopen(send, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(0)
+    os.close(send)
+    try:
+        yield
+    finally:
+        with os.fdopen(receive, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    if not payload:
+        raise LeverkitError("the process writing the summary stopped unexpectedly "
+                            f"(exit code {os.waitstatus_to_exitcode(status)})")
+    outcome = pickle.loads(payload)
+    if outcome is not None:
+        raise outcome
+
+
+def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = False, parallel: bool = True) -> Report:
     """Load, rank and write one workbook's outputs.
 
     Writes ``<out_dir>/<stem>.html`` and ``<out_dir>/<stem>_ranked.xlsx``, or
     with ``in_place`` the ranked sheets into the workbook itself; if in-place
     writing is refused, the separate ranked workbook is written instead and
     the reason is in ``notes``. With ``strict``, any invalid row raises
-    LeverkitError and nothing is written.
+    LeverkitError and nothing is written. With ``parallel`` (the default) the
+    summary is written in a second process where a second CPU is free
+    (see `meanwhile`).
     """
     from .reading import read_bytes, read_file
 
@@ -103,19 +166,21 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
         )
     ranking = rank(plan)
     result = Report(path, plan, ranking)
+    html = out_dir / f"{path.stem}.html"
     try:
-        if in_place:
-            from .inplace import InPlaceRefused
-            from .inplace import write_in_place as splice
+        with meanwhile(lambda: write_html(ranking, html), parallel):
+            if in_place:
+                from .inplace import InPlaceRefused
+                from .inplace import write_in_place as splice
 
-            try:
-                result.written.append(splice(ranking, path, data))
-            except InPlaceRefused as refused:
-                result.notes.append(f"{refused}; wrote the separate ranked workbook instead")
-                in_place = False
-        if not in_place:
-            result.written.append(write_excel(ranking, out_dir / f"{path.stem}_ranked.xlsx"))
-        result.written.append(write_html(ranking, out_dir / f"{path.stem}.html"))
+                try:
+                    result.written.append(splice(ranking, path, data))
+                except InPlaceRefused as refused:
+                    result.notes.append(f"{refused}; wrote the separate ranked workbook instead")
+                    in_place = False
+            if not in_place:
+                result.written.append(write_excel(ranking, out_dir / f"{path.stem}_ranked.xlsx"))
+        result.written.append(html)
     except OSError as exc:
         from .files import written_error
 

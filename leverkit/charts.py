@@ -103,10 +103,10 @@ def _tree(chart) -> etree._Element:
     comments (they carry URLs) or the default title."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        root = etree.fromstring(chart.render(), etree.XMLParser(resolve_entities=False, no_network=True))
-    for node in root.xpath("//svg:script | //svg:desc | /svg:svg/svg:title | //comment()", namespaces={"svg": SVG}):
+        root = chart.render_tree()
+    for node in root.xpath("//script | //desc | /svg/title | //comment()"):
         node.getparent().remove(node)
-    for node in root.xpath("/svg:svg//*[@id]", namespaces={"svg": SVG}):
+    for node in root.xpath("/svg//*[@id]"):
         del node.attrib["id"]
     return root
 
@@ -118,10 +118,10 @@ def _svg(root: etree._Element) -> str:
 def _grid(panels: list[etree._Element], height: int, uid: str, columns: int = 2) -> str:
     """Panels (pygal charts) side by side in rows, each moved into place as a <g> of one <svg> of WIDTH units."""
     total = -(-len(panels) // columns) * height
-    outer = etree.Element(f"{{{SVG}}}svg", nsmap={None: SVG}, id=uid, viewBox=f"0 0 {WIDTH} {total}",
+    outer = etree.Element("svg", nsmap={None: SVG}, id=uid, viewBox=f"0 0 {WIDTH} {total}",
                           width=str(WIDTH), height=str(total), role="img")
     for k, panel in enumerate(panels):
-        panel.tag = f"{{{SVG}}}g"
+        panel.tag = "g"
         del panel.attrib["viewBox"]
         panel.set("transform", f"translate({k % columns * PANEL},{k // columns * height})")
         outer.append(panel)

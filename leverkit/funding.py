@@ -13,12 +13,11 @@ relative gap 0).
 """
 from __future__ import annotations
 
-import ctypes
+import functools
 import os
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,6 +154,8 @@ class _QuietStdout:
         self._lock = threading.Lock()
         self._depth = 0
         self._saved: int | None = None
+        import ctypes
+
         try:
             self._flush_c = ctypes.CDLL(None).fflush if os.name == "posix" else ctypes.CDLL("ucrtbase").fflush
         except (OSError, AttributeError):
@@ -192,7 +193,10 @@ class _QuietStdout:
                 self._saved = None
 
 
-_quiet = _QuietStdout()
+@functools.lru_cache(maxsize=1)
+def _quiet() -> _QuietStdout:
+    """The one redirection every HiGHS call shares, made when first needed."""
+    return _QuietStdout()
 
 
 def _solve_core(value, costs, room, core, fixed_in, deadline) -> tuple[np.ndarray | None, bool]:
@@ -215,7 +219,7 @@ def _solve_core(value, costs, room, core, fixed_in, deadline) -> tuple[np.ndarra
         constraints = [LinearConstraint(rows, -np.inf, upper)]
         if cuts:
             constraints.append(LinearConstraint(np.array(cuts), -np.inf, np.array(cuts_upper)))
-        with _quiet:
+        with _quiet():
             result = milp(-value[core] * scale, integrality=np.ones(core.sum()), bounds=Bounds(0, 1),
                           constraints=constraints, options={"mip_rel_gap": 0, "time_limit": remaining})
         if result.x is None:
@@ -377,7 +381,7 @@ def duals(value, costs, room) -> np.ndarray:
     from scipy.optimize import linprog
 
     for method in ("highs-ds", "highs-ipm"):  # the simplex now and then gives up on these; the interior point does not
-        with _quiet:
+        with _quiet():
             lp = linprog(-value, A_ub=costs / room[:, None], b_ub=np.ones(room.size), bounds=(0, 1), method=method)
         if lp.status == 0:
             return np.maximum(-lp.ineqlin.marginals, 0) / room
@@ -497,6 +501,8 @@ def frontier(value, upfront, maintenance, capacity_room: float, decided_value: f
     if len(runs) == 1:
         solved = run(budgets)
     else:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(len(runs)) as pool:
             solved = [point for part in pool.map(run, runs) for point in part]
     values, proven = zip(*solved)

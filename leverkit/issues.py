@@ -65,3 +65,17 @@ def one_line(text: str, limit: int = 300) -> str:
     """Text as it may appear inside a one-sentence message: whitespace folded, length bounded."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def cell_address(row: int, column: int) -> str:
+    """A zero-based (row, column) as Excel names the cell. Reading needs only this of a writer library, so it
+    is spelled out here rather than importing XlsxWriter before anything is written.
+
+    >>> cell_address(0, 0), cell_address(6, 5), cell_address(9, 26), cell_address(1_048_575, 16_383)
+    ('A1', 'F7', 'AA10', 'XFD1048576')
+    """
+    letters, n = "", column + 1
+    while n:
+        n, k = divmod(n - 1, 26)
+        letters = chr(65 + k) + letters
+    return f"{letters}{row + 1}"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from html import unescape  # XML's five entities and character references, without xml.sax's urllib imports
 
-from .issues import LeverkitError, one_line
+from .issues import LeverkitError, cell_address, one_line
 
 PART_LIMIT = 100 * 2**20  # bytes of one part, inflated
 TOTAL_LIMIT = 300 * 2**20  # bytes of all parts, inflated
@@ -293,10 +293,8 @@ class Package:
         data = self.read(self.sheets.get(sheet, "")) or b""
         extent = _extent(data)
         if extent.rows * extent.columns > CELL_LIMIT:
-            from xlsxwriter.utility import xl_rowcol_to_cell
-
             raise LeverkitError(
-                f"{self.source}: {sheet} sheet reaches cell {xl_rowcol_to_cell(extent.rows - 1, extent.columns - 1)} "
+                f"{self.source}: {sheet} sheet reaches cell {cell_address(extent.rows - 1, extent.columns - 1)} "
                 f"({extent.rows:,} rows × {extent.columns:,} columns); leverkit reads sheets of up to "
                 f"{CELL_LIMIT:,} cells, so delete whatever lies far below or right of the table and save again"
             )

@@ -16,15 +16,14 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
-from .issues import Issue, LeverkitError, has_unprintable, one_line, printable, show
+from .issues import Issue, LeverkitError, cell_address, has_unprintable, one_line, printable, show
 from .package import TEXT_LIMIT, ExcelError, Package, Uncached, is_fault, reason
 from .plan import Initiative, Plan, Settings
 from .schema import (
     COLUMN_BY_KEY,
     COLUMNS,
     DECISIONS,
+    EXAMPLE_ROWS,
     FORM_ALIASES,
     FORMS,
     LEVER_POINTS,
@@ -61,7 +60,7 @@ class Grid:
     left: int = 0
 
     def address(self, r: int, c: int) -> str:
-        return xl_rowcol_to_cell(self.top + r, self.left + c)
+        return cell_address(self.top + r, self.left + c)
 
 
 class CellError(ValueError):
@@ -497,8 +496,6 @@ def _find_sheet(sheets: dict[str, Grid], name: str) -> Grid | None:
 
 def _examples_left(initiatives: list[Initiative]) -> list[Issue]:
     """A note when the template's example rows are still there, so they are not taken for the team's own."""
-    from .template import EXAMPLE_ROWS
-
     examples = {(row["ID"], row["Initiative"]) for row in EXAMPLE_ROWS}
     left = [item for item in initiatives if (item.id, item.name) in examples]
     if not left:

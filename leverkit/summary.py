@@ -1,6 +1,7 @@
 """The HTML summary: one self-contained page for people who read rather than filter."""
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import math
@@ -31,6 +32,23 @@ FILTERS = {
 }
 
 
+def _bytecode_cache():
+    """Jinja2's own cache of compiled templates, in the user's private temporary folder, so a fresh process
+    does not compile the pages again (a tenth of a small report's time); none where that folder is unusable.
+    A cache file that cannot be written is skipped: it never fails a report."""
+    from jinja2 import FileSystemBytecodeCache
+
+    class Cache(FileSystemBytecodeCache):
+        def dump_bytecode(self, bucket) -> None:
+            with contextlib.suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    try:
+        return Cache()
+    except (OSError, RuntimeError):  # RuntimeError: Jinja found no folder only this user can write
+        return None
+
+
 @functools.lru_cache(maxsize=1)
 def environment():
     """The Jinja2 environment for leverkit's pages: autoescaped, with number filters; made once per process, so
@@ -42,6 +60,7 @@ def environment():
         autoescape=select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(FILTERS, setting=_setting)
     return env

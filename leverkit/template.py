@@ -10,24 +10,11 @@ import os
 from pathlib import Path
 
 from .files import atomic_path
-from .schema import COLUMNS, DECISIONS, FORMS, LEVER_POINTS, RANK_BY, SETTINGS
+from .schema import COLUMNS, DECISIONS, EXAMPLE_ROWS, FORMS, LEVER_POINTS, RANK_BY, SETTINGS
 from .tables import TABLE_STYLE
 
 TEMPLATE_ROWS = 1000  # rows that carry dropdowns and input messages
 FIXED_DATE = datetime.datetime(2026, 1, 1)  # same bytes every time the template is written
-
-EXAMPLE_ROWS = (
-    {"ID": "EX1", "Initiative": "Automate the weekly status report", "Owner": "Sam",
-     "Leverage form": "code", "Lever point": "information flow", "Upfront cost": "2,000 to 3,000",
-     "Maintenance / month": 50, "Reach / month": 4, "Value per reach": 300, "Growth / month": 0,
-     "Delay (months)": 1, "Decay / month": 0, "Quality (1-5)": 4, "Confidence": 0.9,
-     "Notes": "Example row: overwrite it"},
-    {"ID": "EX2", "Initiative": "Client onboarding checklist", "Owner": "Ana",
-     "Leverage form": "process", "Lever point": "parameter", "Upfront cost": 800,
-     "Maintenance / month": 20, "Reach / month": 6, "Value per reach": 150, "Growth / month": 0.02,
-     "Reach cap": 20, "Delay (months)": 0, "Decay / month": 0, "Quality (1-5)": 3, "Confidence": 0.8,
-     "Notes": "Example row: overwrite it"},
-)
 
 INSTRUCTIONS = (
     ("How to fill this workbook", "title"),

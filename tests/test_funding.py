@@ -217,7 +217,7 @@ def test_search_agrees_with_highs_beyond_brute_force(seed, monkeypatch, capfd):
 
 def test_quiet_silences_file_descriptor_1_and_restores_it(capfd):
     printf = ctypes.CDLL(None).printf
-    with funding._quiet:
+    with funding._quiet():
         printf(b"from C\n")
         os.write(1, b"from the descriptor\n")
     os.write(1, b"after\n")
@@ -226,7 +226,7 @@ def test_quiet_silences_file_descriptor_1_and_restores_it(capfd):
 
 def test_quiet_works_when_stdout_has_no_descriptor(monkeypatch, capfd):
     monkeypatch.setattr(sys, "stdout", io.StringIO())  # as under click's CliRunner
-    with funding._quiet:
+    with funding._quiet():
         os.write(1, b"hidden\n")
     print("kept")
     os.write(1, b"after\n")
