@@ -54,9 +54,11 @@ def atomic_path(target: str | Path):
         os.chmod(tmp, 0o666 & ~_umask())  # as a new file would be (mkstemp makes it private); the body may change it
         yield tmp
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with suppress(FileNotFoundError):
             tmp.unlink()
+        if isinstance(exc, OSError) and exc.filename in (str(tmp), tmp):  # name the file people asked for
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc
         raise
 
 
