@@ -62,29 +62,34 @@ def per_workbook(paths: list[Path]) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workbooks", type=int, default=200)
-    parser.add_argument("--initiatives", type=int, default=50)
-    args = parser.parse_args()
+def measure(workbooks: int = 200, initiatives: int = 50) -> None:
+    """Time batch runs over a generated drive and print the tables."""
     with tempfile.TemporaryDirectory() as folder:
         drive = Path(folder) / "drive"
-        for i in range(args.workbooks):
+        for i in range(workbooks):
             team = drive / f"team{i % 20:02d}"
             team.mkdir(parents=True, exist_ok=True)
-            make_workbook(team / f"plan{i:03d}.xlsx", args.initiatives, 36, seed=i)
+            make_workbook(team / f"plan{i:03d}.xlsx", initiatives, 36, seed=i)
         one = timed(str(drive), "--out", f"{folder}/one", "--workers", "1")
         two = timed(str(drive), "--out", f"{folder}/two", "--workers", "2")
         again = timed(str(drive), "--out", f"{folder}/two", "--workers", "2")
         split = per_workbook(sorted(drive.rglob("*.xlsx"))[:12])
     print("| drive | 1 worker (s) | 2 workers (s) | speed-up | unchanged re-run (s) | re-run / first run |")
     print("|---|---|---|---|---|---|")
-    print(f"| {args.workbooks} workbooks × {args.initiatives} initiatives | {one:.1f} | {two:.1f} | {one / two:.2f}× "
+    print(f"| {workbooks} workbooks × {initiatives} initiatives | {one:.1f} | {two:.1f} | {one / two:.2f}× "
           f"| {again:.2f} | {again / two:.1%} |")
     print("\nOne workbook in a worker, by phase (milliseconds, median):\n")
     print("| " + " | ".join(split) + " |")
     print("|" + "---|" * len(split))
-    print("| " + " | ".join(f"{v:.0f}" for v in split.values()) + " |")
+    print("| " + " | ".join(f"{v:.0f}" for v in split.values()) + " |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workbooks", type=int, default=200)
+    parser.add_argument("--initiatives", type=int, default=50)
+    args = parser.parse_args()
+    measure(args.workbooks, args.initiatives)
 
 
 if __name__ == "__main__":

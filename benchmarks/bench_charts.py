@@ -228,7 +228,7 @@ def imports(name: str) -> float:
 
 
 def main() -> None:
-    print(f"| library | import (s) | 3 charts, first (s) | 3 charts, warm (s) | <title> | <script> | <text> | KiB |")
+    print("| library | import (s) | 3 charts, first (s) | 3 charts, warm (s) | <title> | <script> | <text> | KiB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in IMPORTS:
         try:

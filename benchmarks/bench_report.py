@@ -1,6 +1,6 @@
 """Benchmark `leverkit report` end to end against two baselines, and by phase.
 
-    python benchmarks/bench_report.py            # 200 x 60 and 10,000 x 60
+    python benchmarks/bench_report.py            # 200 x 60, 10,000 x 60, then a batch of 200 workbooks
     python benchmarks/bench_report.py --quick    # 200 x 60 only
     python benchmarks/bench_report.py --runs 7   # more runs per median
 
@@ -18,7 +18,9 @@ included, and reports the median of several runs:
   one matrix product, as npv takes one row at a time), DataFrame.to_excel
   through XlsxWriter.
 
-Then the time of each phase of leverkit in one process. Prints Markdown
+Then the time of each phase of leverkit in one process (one after the other;
+`leverkit report` writes the HTML beside the workbook in a second process),
+and, unless --quick, the batch figures of bench_batch.py. Prints Markdown
 tables for the README.
 """
 from __future__ import annotations
@@ -175,7 +177,7 @@ def phases(path: Path, out: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="only the 200-initiative workbook")
+    parser.add_argument("--quick", action="store_true", help="only the 200-initiative workbook, no batch")
     parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
     args = parser.parse_args()
     cases = [(200, 60)] + ([] if args.quick else [(10_000, 60)])
@@ -212,6 +214,11 @@ def main() -> None:
     print("|---|" + "---|" * len(names))
     for (n, horizon), split in splits.items():
         print(f"| {n:,} × {horizon} | " + " | ".join(f"{split[k]:.2f}" for k in names) + " |")
+    if not args.quick:
+        import bench_batch
+
+        print("\nBatch (bench_batch.py):\n", flush=True)
+        bench_batch.measure()
 
 
 if __name__ == "__main__":

@@ -49,15 +49,16 @@ def test_a_summary_that_cannot_be_written_is_one_sentence_and_the_workbook_is_ke
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".leverkit-tmp-")]
 
 
-class _Stubborn(Exception):
-    def __init__(self, code, detail):
-        super().__init__(f"{detail} ({code})")
+class _Unpicklable(Exception):
+    def __init__(self, detail):
+        super().__init__(detail)
+        self.retry = lambda: None  # a lambda cannot be pickled, however exceptions are (tblib, which Dask installs)
 
 
 @two_cpus
-def test_what_the_child_raises_is_raised_here_even_if_it_cannot_be_rebuilt():
+def test_what_the_child_raises_is_raised_here_even_if_it_cannot_be_pickled():
     def task():
-        raise _Stubborn(7, "the summary failed")
+        raise _Unpicklable("the summary failed (7)")
 
     with pytest.raises(LeverkitError, match=r"the summary failed \(7\)"):
         with api.meanwhile(task):
