@@ -309,7 +309,7 @@ def reason(exc: Exception) -> str:
     return one_line(str(exc), 160) or type(exc).__name__
 
 
-_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d{1,7})"')
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d{1,7})"')  # only a cell's r is a cell reference
 _ROW_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr="(\d{1,7})"')
 _FORMULA = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?f[\s/>]')
 _ERROR_TYPE = re.compile(rb'\st="e"')
@@ -329,12 +329,13 @@ def _column_number(letters: bytes) -> int:
 
 def _extent(data: bytes) -> Extent:
     """How many rows and columns a worksheet's cells span, from their references, without parsing it."""
-    rows = max((int(r) for r in _ROW_REF.findall(data)), default=0)
+    rows = max(map(int, set(_ROW_REF.findall(data))), default=0)
     columns = 0
-    refs = set(_CELL_REF.findall(data))
+    refs = _CELL_REF.findall(data)
     if refs:
-        rows = max(rows, max(int(r) for _, r in refs))
-        columns = max(_column_number(c) for c in {c for c, _ in refs})
+        letters, numbers = zip(*refs)
+        rows = max(rows, max(map(int, set(numbers))))
+        columns = max(map(_column_number, set(letters)))
     return Extent(rows, columns)
 
 
