@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,12 @@ def write_in_place(ranking, path) -> Path:
     return splice(ranking, path)
 
 
+def _summary_page(ranking) -> str:
+    from .summary import render
+
+    return render(ranking)
+
+
 def write_html(ranking, path) -> Path:
     """Write the self-contained HTML summary to `path`."""
     from .summary import write_summary
@@ -85,61 +92,110 @@ def batch(inputs, out_dir="reports", **options):
 
 
 def _two_cpus() -> bool:
-    """Whether a second CPU is ours to use and fork is the platform's own safe way to start a process (Linux;
-    macOS's system libraries are not safe across fork, Windows has none)."""
-    return sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
+    """Whether a second process may be forked to share the work: on Linux (macOS's system libraries are not
+    safe across fork, Windows has none), with a second CPU to run it, and only from a program with no other
+    Python thread (a lock another thread held at the fork would stay held in the child for ever)."""
+    import threading
+
+    return (sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
+            and threading.active_count() == 1)
+
+
+class _ChildTraceback(Exception):
+    """Where the second process failed: the traceback it printed, attached as the cause of what it raised."""
+
+
+def _fork(compute):
+    """(pid, read end of a pipe) of a forked child that sends back the pickled outcome of `compute()`,
+    or None when no process can be started."""
+    import pickle
+
+    for stream in (sys.stdout, sys.stderr):  # or the child would hold a copy of what is not yet written
+        with suppress(AttributeError, OSError, ValueError):
+            stream.flush()
+    try:
+        receive, send = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(receive)
+        os.close(send)
+        return None
+    if pid:
+        os.close(send)
+        return pid, receive
+    try:  # the child: compute, send (True, result) or (False, exception, traceback), leave without cleanup
+        os.close(receive)
+        try:
+            outcome = (True, compute())
+        except BaseException as exc:
+            import traceback
+
+            outcome = (False, exc, traceback.format_exc())
+            try:
+                pickle.loads(pickle.dumps(outcome))  # some exceptions pickle but cannot be rebuilt
+            except Exception:
+                outcome = (False, LeverkitError(str(exc)), outcome[2])
+        with os.fdopen(send, "wb") as pipe:
+            pipe.write(pickle.dumps(outcome))
+    finally:
+        os._exit(0)
+
+
+def _reap(pid: int) -> int | None:
+    """Wait for the child; its exit code, or None if something else already collected it."""
+    try:
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    except ChildProcessError:
+        return None
 
 
 @contextmanager
-def meanwhile(task, parallel: bool = True):
-    """Run `task()` in a second process while the body of the `with` runs here, then wait for it and raise
-    what it raised; without a second CPU (or with `parallel` false), run it after the body.
+def meanwhile(compute, parallel: bool = True):
+    """Compute `compute()` in a second process while the body of the `with` runs here.
 
-    The report's two outputs are independent files, so the HTML summary is
-    written beside the workbook instead of after it. The child is forked, so
-    it starts with the ranking already in memory; all that comes back is its
-    outcome, pickled through a pipe.
+    Yields a function that returns what `compute()` returned, or raises what
+    it raised, waiting for it if need be. Without a second process to use
+    (see `_two_cpus`, or with `parallel` false) that function simply calls
+    `compute()`. The child is forked, so it starts with everything already
+    in memory; it only computes, and writes no file: whatever is written
+    from its result is written here, after the body, so a failed body
+    leaves nothing behind either way. If the body fails, the child is
+    stopped.
     """
-    if not (parallel and _two_cpus()):
-        yield
-        task()
+    child = _fork(compute) if parallel and _two_cpus() else None
+    if child is None:
+        yield compute
         return
     import pickle
 
-    receive, send = os.pipe()
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()  # or the child would hold a copy of what is not yet written
-    pid = os.fork()
-    if pid == 0:  # the child: run the task, send back None or what it raised, and leave without cleanup
-        os.close(receive)
+    pid, receive = child
+    pipe = os.fdopen(receive, "rb")
+    done = False
+
+    def result():
+        nonlocal done
+        payload = pipe.read()
+        code = _reap(pid)
+        done = True
         try:
-            outcome = None
-            try:
-                task()
-            except BaseException as exc:
-                outcome = exc
-            try:
-                payload = pickle.dumps(outcome)
-                pickle.loads(payload)  # some exceptions pickle but cannot be rebuilt
-            except Exception:
-                payload = pickle.dumps(LeverkitError(str(outcome)))
-            with os.fdopen(send, "wb") as pipe:
-                pipe.write(payload)
-        finally:
-            os._exit(0)
-    os.close(send)
+            outcome = pickle.loads(payload)
+        except Exception:
+            raise LeverkitError(f"its process stopped unexpectedly (exit code {code})") from None
+        if outcome[0]:
+            return outcome[1]
+        raise outcome[1] from _ChildTraceback(outcome[2])
+
     try:
-        yield
+        yield result
     finally:
-        with os.fdopen(receive, "rb") as pipe:
-            payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
-    if not payload:
-        raise LeverkitError("the process writing the summary stopped unexpectedly "
-                            f"(exit code {os.waitstatus_to_exitcode(status)})")
-    outcome = pickle.loads(payload)
-    if outcome is not None:
-        raise outcome
+        pipe.close()
+        if not done:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            _reap(pid)
 
 
 def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = False, parallel: bool = True) -> Report:
@@ -150,8 +206,8 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
     writing is refused, the separate ranked workbook is written instead and
     the reason is in ``notes``. With ``strict``, any invalid row raises
     LeverkitError and nothing is written. With ``parallel`` (the default) the
-    summary is written in a second process where a second CPU is free
-    (see `meanwhile`).
+    summary is made in a second process while the workbook is written, where
+    that is safe (see `meanwhile`); the files are the same either way.
     """
     from .reading import read_bytes, read_file
 
@@ -166,9 +222,8 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
         )
     ranking = rank(plan)
     result = Report(path, plan, ranking)
-    html = out_dir / f"{path.stem}.html"
     try:
-        with meanwhile(lambda: write_html(ranking, html), parallel):
+        with meanwhile(lambda: _summary_page(ranking), parallel) as summary_page:
             if in_place:
                 from .inplace import InPlaceRefused
                 from .inplace import write_in_place as splice
@@ -180,7 +235,13 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
                     in_place = False
             if not in_place:
                 result.written.append(write_excel(ranking, out_dir / f"{path.stem}_ranked.xlsx"))
-        result.written.append(html)
+            try:
+                page = summary_page()
+            except LeverkitError as exc:
+                raise LeverkitError(f"{path}: ranked, but the summary could not be made: {exc}") from exc.__cause__
+        from .summary import write_page
+
+        result.written.append(write_page(page, out_dir / f"{path.stem}.html"))
     except OSError as exc:
         from .files import written_error
 

@@ -104,6 +104,10 @@ def _tree(chart) -> etree._Element:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         root = chart.render_tree()
+        if not isinstance(root, etree._Element):  # pygal drew with the standard library's ElementTree (NO_LXML)
+            root = etree.fromstring(chart.render(), etree.XMLParser(resolve_entities=False, no_network=True))
+            for node in root.iter(etree.Element):
+                node.tag = etree.QName(node).localname  # as pygal's own lxml tree has them
     for node in root.xpath("//script | //desc | /svg/title | //comment()"):
         node.getparent().remove(node)
     for node in root.xpath("/svg//*[@id]"):

@@ -47,7 +47,10 @@ def atomic_path(target: str | Path):
     if target.parent not in _swept:
         _swept.add(target.parent)
         remove_stale_temp_files(target.parent)
-    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
+    except OSError as exc:  # name the file people asked for, not the temporary one
+        raise OSError(exc.errno, exc.strerror, str(target)) from exc
     os.close(fd)
     tmp = Path(name)
     try:

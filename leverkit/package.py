@@ -309,8 +309,13 @@ def reason(exc: Exception) -> str:
     return one_line(str(exc), 160) or type(exc).__name__
 
 
-_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d{1,7})"')  # only a cell's r is a cell reference
-_ROW_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr="(\d{1,7})"')
+_PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
+_REF = rb"""\sr\s*=\s*["']\s*"""  # an r attribute, however quoted and spaced
+_CELL_REF = re.compile(_PREFIX + rb"c\b[^>]*?" + _REF + rb"([A-Za-z]+)(\d+)")
+_ROW_REF = re.compile(_PREFIX + rb"row\b[^>]*?" + _REF + rb"(\d+)")
+_UNNUMBERED = re.compile(_PREFIX + rb"(?:c|row)(?=[\s/>])(?![^>]*\sr\s*=)")  # placed by position instead
+_ROW = re.compile(_PREFIX + rb"row\b[^>]*?(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?row>)", re.S)
+_CELL_START = re.compile(_PREFIX + rb"c[\s/>]")
 _FORMULA = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?f[\s/>]')
 _ERROR_TYPE = re.compile(rb'\st="e"')
 _CELL_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(/?)>')
@@ -322,20 +327,30 @@ _CELL_END = re.compile(rb'</(?:[A-Za-z_][\w.-]*:)?c>')
 
 def _column_number(letters: bytes) -> int:
     number = 0
-    for letter in letters:
+    for letter in letters.upper()[:4]:  # four letters are already past Excel's last column, XFD
         number = number * 26 + letter - 64
     return number
 
 
+def _row_number(digits: bytes) -> int:
+    digits = digits.lstrip(b"0")
+    return int(digits) if len(digits) < 10 else 10**9  # past Excel's last row either way
+
+
 def _extent(data: bytes) -> Extent:
-    """How many rows and columns a worksheet's cells span, from their references, without parsing it."""
-    rows = max(map(int, set(_ROW_REF.findall(data))), default=0)
+    """How many rows and columns a worksheet's cells span, without parsing it: from their references, and,
+    where a row or cell has none and so goes by position, by counting them as a reader would place them."""
+    rows = max(map(_row_number, set(_ROW_REF.findall(data))), default=0)
     columns = 0
     refs = _CELL_REF.findall(data)
     if refs:
         letters, numbers = zip(*refs)
-        rows = max(rows, max(map(int, set(numbers))))
+        rows = max(rows, max(map(_row_number, set(numbers))))
         columns = max(map(_column_number, set(letters)))
+    if _UNNUMBERED.search(data):
+        elements = _ROW.findall(data)
+        rows += len(elements)
+        columns += max((len(_CELL_START.findall(row)) for row in elements), default=0)
     return Extent(rows, columns)
 
 

@@ -5,6 +5,7 @@ import contextlib
 import datetime
 import functools
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -34,18 +35,35 @@ FILTERS = {
 
 def _bytecode_cache():
     """Jinja2's own cache of compiled templates, in the user's private temporary folder, so a fresh process
-    does not compile the pages again (a tenth of a small report's time); none where that folder is unusable.
-    A cache file that cannot be written is skipped: it never fails a report."""
+    does not compile the pages again (a tenth of a small report's time).
+
+    Its files are named for this leverkit and Jinja2, so an upgrade never
+    reads an older build's code; a cache file that cannot be read or
+    written is skipped, never a failure. None on Windows, where Jinja2
+    would share the temporary folder itself, and where no private folder
+    can be had.
+    """
+    import jinja2
     from jinja2 import FileSystemBytecodeCache
 
+    from . import __version__
+
     class Cache(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:
+                bucket.reset()
+
         def dump_bytecode(self, bucket) -> None:
             with contextlib.suppress(OSError):
                 super().dump_bytecode(bucket)
 
+    if os.name == "nt":
+        return None
     try:
-        return Cache()
-    except (OSError, RuntimeError):  # RuntimeError: Jinja found no folder only this user can write
+        return Cache(pattern=f"__leverkit-{__version__}-jinja2-{jinja2.__version__}-%s.cache")
+    except (OSError, RuntimeError):  # RuntimeError: Jinja2 found no folder only this user can write
         return None
 
 
@@ -210,9 +228,13 @@ def render(ranking: Ranking, generated: datetime.date | None = None) -> str:
     )
 
 
-def write_summary(ranking: Ranking, path: str | Path) -> Path:
-    """Write the HTML summary whole, or not at all."""
-    page = render(ranking)
+def write_page(page: str, path: str | Path) -> Path:
+    """Write a rendered page whole, or not at all."""
     with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return Path(path)
+
+
+def write_summary(ranking: Ranking, path: str | Path) -> Path:
+    """Write the HTML summary whole, or not at all."""
+    return write_page(render(ranking), path)

@@ -207,3 +207,21 @@ def test_text_stays_at_least_9_px_on_a_390_px_phone(ranking):
     for svg in svgs:
         root = parse(svg)
         assert smallest_font(root) * 370 / float(root.get("viewBox").split()[2]) >= 9
+
+
+def test_charts_are_the_same_when_pygal_draws_without_lxml(tmp_path):
+    """NO_LXML makes pygal build its SVG with the standard library; the page must come out as it does with lxml."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    example = Path(__file__).parent.parent / "workbooks" / "design_studio.xlsx"
+    pages = {}
+    for name, extra in (("lxml", {}), ("etree", {"NO_LXML": "1"})):
+        subprocess.run([sys.executable, "-m", "leverkit", "report", str(example), "--out", str(tmp_path / name)],
+                       check=True, capture_output=True, env={**os.environ, **extra})
+        page = (tmp_path / name / "design_studio.html").read_text(encoding="utf-8")
+        pages[name] = re.sub(r' xmlns:xlink="[^"]*"', "", page)  # the one declaration only lxml repeats
+    assert "<script" not in pages["etree"] and "<desc" not in pages["etree"]
+    assert pages["etree"] == pages["lxml"]

@@ -1,9 +1,12 @@
 """Files beside people's work: whole-or-nothing writes, and no temporary files left to pile up."""
 import os
 import time
+from pathlib import Path
+
+import pytest
 
 import leverkit
-from leverkit.files import STALE_AFTER, TEMP_PREFIX
+from leverkit.files import STALE_AFTER, TEMP_PREFIX, atomic_path
 
 from .conftest import initiative
 
@@ -22,3 +25,11 @@ def test_stale_temp_files_of_a_killed_run_are_removed_and_only_those(team, tmp_p
     leverkit.report(team([initiative()]), out)
     assert not stale.exists()
     assert fresh.exists() and foreign.exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder no one can create files in, even root")
+def test_a_folder_that_takes_no_files_names_the_file_asked_for_not_a_temporary_one():
+    with pytest.raises(OSError) as raised:
+        with atomic_path("/proc/self/summary.html"):
+            pass
+    assert raised.value.filename == "/proc/self/summary.html"

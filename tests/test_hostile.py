@@ -105,6 +105,28 @@ def test_a_stray_cell_at_the_last_address_is_refused_before_reading(team, tmp_pa
     one_sentence(report(path), "Initiatives sheet reaches cell XFD1048576", "leverkit reads sheets of up to")
 
 
+@pytest.mark.parametrize("stray", [
+    b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>",  # single quotes
+    b'<row r = "1048576"><c r = "XFD1048576"><v>1</v></c></row>',  # spaces around =
+    b'<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>',  # lower case
+    b'<row r="0001048576"><c r="XFD0001048576"><v>1</v></c></row>',  # leading zeros
+    b"<row><c/>" + b"<c/>" * 16383 + b"</row>",  # cells without r, placed by position
+])
+def test_every_way_of_writing_a_far_cell_is_measured_before_reading(team, tmp_path, stray):
+    path = team([initiative()])
+    rows = stray if b"<c/>" not in stray else stray + b"<row/>" * 200
+    edit_package(path, {"xl/worksheets/sheet1.xml": lambda data: data.replace(b"</sheetData>", rows + b"</sheetData>")})
+    one_sentence(report(path), "Initiatives sheet reaches cell", "leverkit reads sheets of up to")
+
+
+def test_text_or_a_watch_that_looks_like_a_far_reference_is_not_a_cell(team, tmp_path):
+    path = team([initiative(initiative='Look r="XFD1048576"')])
+    edit_package(path, {"xl/worksheets/sheet1.xml": lambda data: data.replace(
+        b"</sheetData>", b'</sheetData><cellWatches><cellWatch r="XFD1048576"/></cellWatches>', 1)})
+    result = report(path)
+    assert result.exit_code == 0, result.output
+
+
 def test_a_decompression_bomb_is_refused_by_the_parts_declared_size(team, tmp_path):
     path = team([initiative()])
     bomb = b"<x>" + b" " * (110 * 2**20) + b"</x>"

@@ -194,3 +194,24 @@ def test_no_chart_text_under_9_px_on_a_390_px_phone(noted):
         root = etree.fromstring(svg.encode())
         assert smallest_text_on_a_phone(root) >= 9, root.get("id")
     assert re.search(r"width:\s*100%", rule(noted[noted.index("<style>"):noted.index("@media")], "figure svg"))
+
+
+def test_a_damaged_template_cache_is_passed_over_not_a_failure(tmp_path):
+    import jinja2
+    from jinja2.bccache import bc_magic
+
+    from leverkit import summary
+
+    cache = summary._bytecode_cache()
+    cache.directory = str(tmp_path)
+
+    def page() -> str:
+        env = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 40 + 2 }}"}), bytecode_cache=cache)
+        return env.get_template("t").render()
+
+    assert page() == "42"
+    (written,) = tmp_path.iterdir()
+    assert written.name.startswith(f"__leverkit-{leverkit.__version__}-jinja2-{jinja2.__version__}-")
+    for damage in (b"garbage", bc_magic + b"not a pickle"):
+        written.write_bytes(damage)
+        assert page() == "42"
