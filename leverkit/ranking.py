@@ -32,7 +32,8 @@ class Ranking:
 
     def ranked(self):
         """(rank, initiative, index) in rank order."""
-        return [(rank, self.plan.initiatives[i], i) for rank, i in enumerate(self.order, start=1)]
+        items = self.plan.initiatives
+        return [(rank, items[i], i) for rank, i in enumerate(self.order.tolist(), start=1)]
 
     def by_form(self) -> list[dict]:
         """Totals per leverage form, every form listed, plus the total row."""

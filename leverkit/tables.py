@@ -108,17 +108,21 @@ def ranked_rows(ranking: Ranking) -> tuple[list[str], list[list]]:
     """The Ranked sheet's headers and rows: leverkit's columns (`ranked_columns`), then the team's own."""
     p, sim = ranking.projection, ranking.simulation
     headers = [h for h, _ in ranked_columns(ranking)] + _extra_headers(ranking)
+    figures = list(zip(*(a.tolist() for a in (  # Python floats, a column at a time rather than a cell at a time
+        p.npv, p.risk_adjusted_npv, p.payback, p.discounted_payback, p.multiple, p.value_at_horizon,
+        p.reach_at_horizon))))
+    simulated = (list(zip(*(a.tolist() for a in (sim.p10, sim.p50, sim.p90, sim.p_positive, sim.p_payback))))
+                 if sim is not None else None)
+    flags = p.flags.tolist()
     rows = []
     for rank, item, i in ranking.ranked():
-        simulated = [sim.p10[i].item(), sim.p50[i].item(), sim.p90[i].item(), sim.p_positive[i].item(),
-                     sim.p_payback[i].item()] if sim is not None else []
+        npv, adjusted, payback, discounted, multiple, value, reach = figures[i]
         rows.append([
             rank, item.id, item.name, item.owner or None, item.form, item.lever_point, item.quality,
-            item.upfront, item.maintenance, item.confidence, p.npv[i].item(), p.risk_adjusted_npv[i].item(),
-            _blank_nan(p.payback[i].item()), _blank_nan(p.discounted_payback[i].item()),
-            _blank_nan(p.multiple[i].item()), p.value_at_horizon[i].item(), p.reach_at_horizon[i].item(),
-            str(p.flags[i]), p.reasons[i], ", ".join(code for code, _ in p.warnings[i]) or None,
-            *simulated, ranking.funding.verdicts[i], item.notes or None,
+            item.upfront, item.maintenance, item.confidence, npv, adjusted,
+            _blank_nan(payback), _blank_nan(discounted), _blank_nan(multiple), value, reach,
+            str(flags[i]), p.reasons[i], ", ".join(code for code, _ in p.warnings[i]) or None,
+            *(simulated[i] if simulated is not None else ()), ranking.funding.verdicts[i], item.notes or None,
             *(item.extra.get(h) for h in ranking.plan.extra_headers),
         ])
     return headers, rows
