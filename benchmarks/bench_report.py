@@ -5,8 +5,9 @@
     python benchmarks/bench_report.py --runs 7   # more runs per median
 
 Generates workbooks of random but valid initiatives (a third with ranges),
-then for each size times three fresh interpreters, interpreter start
-included, and reports the median of several runs:
+compiles leverkit's bytecode (as pip does when it installs a package), then
+for each size times three fresh interpreters, interpreter start included,
+taking turns, and reports the median of several rounds:
 
 - leverkit: `python -m leverkit report` (with its peak memory);
 - the floor: reads the Initiatives sheet with python-calamine and writes
@@ -140,10 +141,14 @@ def timed(command: list[str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def median_run(command: list[str], runs: int) -> tuple[float, float]:
-    """Median wall seconds and largest peak MiB over `runs` runs."""
-    results = [timed(command) for _ in range(runs)]
-    return statistics.median(w for w, _ in results), max(m for _, m in results)
+def median_runs(scripts: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+    """Median wall seconds and largest peak MiB of each script over `runs` rounds, the scripts taking turns
+    within each round so that a slow spell of the machine falls on all of them alike."""
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in scripts}
+    for _ in range(runs):
+        for name, command in scripts.items():
+            results[name].append(timed(command))
+    return {name: (statistics.median(w for w, _ in r), max(m for _, m in r)) for name, r in results.items()}
 
 
 def phases(path: Path, out: Path) -> dict[str, float]:
@@ -181,6 +186,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
     args = parser.parse_args()
     cases = [(200, 60)] + ([] if args.quick else [(10_000, 60)])
+    # pip compiles an installed package's bytecode; an editable install writes it on first use, unless
+    # PYTHONDONTWRITEBYTECODE is set (as on this project's machines): compile it, as the libraries' already is
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).parent.parent / "leverkit")], check=True)
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         (folder / "floor.py").write_text(FLOOR)
@@ -203,7 +211,7 @@ def main() -> None:
             }
             for command in scripts.values():
                 timed(command)  # warm the disk cache and the bytecode caches
-            runs = {name: median_run(command, args.runs) for name, command in scripts.items()}
+            runs = median_runs(scripts, args.runs)
             (ours, peak), (floor, _), (pandas, _) = runs["leverkit"], runs["floor"], runs["pandas"]
             print(f"| {n:,} × {horizon} | {ours:.2f} | {floor:.2f} | {pandas:.2f} | {ours / floor:.2f} | "
                   f"{ours / pandas:.2f} | {peak:.0f} |", flush=True)

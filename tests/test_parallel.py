@@ -1,4 +1,4 @@
-"""`report` makes the HTML summary in a second process while it writes the workbook (leverkit.api.meanwhile).
+"""`report` makes the HTML summary in a second process while it writes the workbook (leverkit.processes).
 
 The test process itself may run other threads by now (Dask leaves one), and leverkit rightly never forks
 then; so what the second process does is tested in fresh interpreters, which have none.
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from leverkit import api
+from leverkit import api, processes
 from leverkit.issues import LeverkitError
 
 EXAMPLE = Path(__file__).parent.parent / "workbooks" / "operations.xlsx"
@@ -43,9 +43,9 @@ def cli_report(out: Path) -> subprocess.CompletedProcess:
 def test_the_work_runs_in_another_process_at_the_same_time():
     printed = fresh("""
         import os
-        from leverkit import api
-        with api.meanwhile(os.getpid) as child:
-            print(api._two_cpus(), child() != os.getpid())
+        from leverkit import processes
+        with processes.meanwhile(os.getpid) as child:
+            print(processes.can_fork(), child() != os.getpid())
     """)
     assert printed.split() == ["True", "True"]
 
@@ -55,8 +55,8 @@ def test_a_program_with_threads_is_not_forked():
     waiting = threading.Thread(target=release.wait)
     waiting.start()
     try:
-        assert not api._two_cpus()
-        with api.meanwhile(os.getpid) as pid:
+        assert not processes.can_fork()
+        with processes.meanwhile(os.getpid) as pid:
             assert pid() == os.getpid()
     finally:
         release.set()
@@ -103,7 +103,7 @@ def test_a_file_that_cannot_be_written_is_the_same_sentence_and_leaves_the_same_
 @linux_two_cpus
 def test_what_the_child_raises_arrives_with_its_traceback_even_if_it_cannot_be_pickled():
     printed = fresh("""
-        from leverkit import api
+        from leverkit import processes
         from leverkit.issues import LeverkitError
 
         class Unpicklable(Exception):
@@ -114,7 +114,7 @@ def test_what_the_child_raises_arrives_with_its_traceback_even_if_it_cannot_be_p
         def fail():
             raise Unpicklable("the summary failed (7)")
 
-        with api.meanwhile(fail) as outcome:
+        with processes.meanwhile(fail) as outcome:
             try:
                 outcome()
             except LeverkitError as exc:
@@ -127,10 +127,10 @@ def test_what_the_child_raises_arrives_with_its_traceback_even_if_it_cannot_be_p
 def test_a_child_that_dies_is_one_sentence_not_a_hang():
     printed = fresh("""
         import os
-        from leverkit import api
+        from leverkit import processes
         from leverkit.issues import LeverkitError
         here = os.getpid()
-        with api.meanwhile(lambda: os.getpid() != here and os.kill(os.getpid(), 9)) as outcome:
+        with processes.meanwhile(lambda: os.getpid() != here and os.kill(os.getpid(), 9)) as outcome:
             try:
                 outcome()
             except LeverkitError as exc:
@@ -144,7 +144,7 @@ def test_an_error_here_stops_the_child_at_once(tmp_path):
     printed = fresh(f"""
         import os, time
         from pathlib import Path
-        from leverkit import api
+        from leverkit import processes
         started = Path({str(tmp_path / "pid")!r})
 
         def slow():
@@ -154,7 +154,7 @@ def test_an_error_here_stops_the_child_at_once(tmp_path):
 
         begun = time.monotonic()
         try:
-            with api.meanwhile(slow):
+            with processes.meanwhile(slow):
                 while not started.exists():
                     time.sleep(0.01)
                 1 / 0

@@ -1,0 +1,120 @@
+"""Doing two things at once: a forked second process that computes while this one writes.
+
+`leverkit report` renders its HTML summary this way while it writes the
+workbook. Only computing happens in the child; every file is written here.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from contextlib import contextmanager, suppress
+
+from .issues import LeverkitError
+
+
+def can_fork() -> bool:
+    """Whether a second process may be forked to share the work: on Linux (macOS's system libraries are not
+    safe across fork, Windows has none), with a second CPU to run it, and only from a program with no other
+    Python thread (a lock another thread held at the fork would stay held in the child for ever)."""
+    import threading
+
+    return (sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
+            and threading.active_count() == 1)
+
+
+class _ChildTraceback(Exception):
+    """Where the second process failed: the traceback it printed, attached as the cause of what it raised."""
+
+
+def _fork(compute):
+    """(pid, read end of a pipe) of a forked child that sends back the pickled outcome of `compute()`,
+    or None when no process can be started."""
+    import pickle
+
+    for stream in (sys.stdout, sys.stderr):  # or the child would hold a copy of what is not yet written
+        with suppress(AttributeError, OSError, ValueError):
+            stream.flush()
+    try:
+        receive, send = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(receive)
+        os.close(send)
+        return None
+    if pid:
+        os.close(send)
+        return pid, receive
+    try:  # the child: compute, send (True, result) or (False, exception, traceback), leave without cleanup
+        os.close(receive)
+        try:
+            outcome = (True, compute())
+        except BaseException as exc:
+            import traceback
+
+            outcome = (False, exc, traceback.format_exc())
+            try:
+                pickle.loads(pickle.dumps(outcome))  # some exceptions pickle but cannot be rebuilt
+            except Exception:
+                outcome = (False, LeverkitError(str(exc)), outcome[2])
+        with os.fdopen(send, "wb") as pipe:
+            pipe.write(pickle.dumps(outcome))
+    finally:
+        os._exit(0)
+
+
+def _reap(pid: int) -> int | None:
+    """Wait for the child; its exit code, or None if something else already collected it."""
+    try:
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    except ChildProcessError:
+        return None
+
+
+@contextmanager
+def meanwhile(compute, parallel: bool = True):
+    """Compute `compute()` in a second process while the body of the `with` runs here.
+
+    Yields a function that returns what `compute()` returned, or raises what
+    it raised, waiting for it if need be. Without a second process to use
+    (see `can_fork`, or with `parallel` false) that function simply calls
+    `compute()`. The child is forked, so it starts with everything already
+    in memory; it only computes, and writes no file: whatever is written
+    from its result is written here, after the body, so a failed body
+    leaves nothing behind either way. If the body fails, the child is
+    stopped.
+    """
+    child = _fork(compute) if parallel and can_fork() else None
+    if child is None:
+        yield compute
+        return
+    import pickle
+
+    pid, receive = child
+    pipe = os.fdopen(receive, "rb")
+    done = False
+
+    def result():
+        nonlocal done
+        payload = pipe.read()
+        code = _reap(pid)
+        done = True
+        try:
+            outcome = pickle.loads(payload)
+        except Exception:
+            raise LeverkitError(f"its process stopped unexpectedly (exit code {code})") from None
+        if outcome[0]:
+            return outcome[1]
+        raise outcome[1] from _ChildTraceback(outcome[2])
+
+    try:
+        yield result
+    finally:
+        pipe.close()
+        if not done:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            _reap(pid)
