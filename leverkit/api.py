@@ -50,11 +50,12 @@ def write_in_place(ranking, path) -> Path:
     return splice(ranking, path)
 
 
-def _summary_page(ranking) -> str:
-    """The summary page as text; the charting libraries load only where it is drawn."""
+def _draft_summary(ranking, draft: Path) -> None:
+    """Render the summary into `draft`, the temporary file that becomes the page once the workbook is written;
+    the charting libraries load only where it is drawn."""
     from .summary import render
 
-    return render(ranking)
+    draft.write_text(render(ranking), encoding="utf-8")
 
 
 def write_html(ranking, path) -> Path:
@@ -96,9 +97,11 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
     writing is refused, the separate ranked workbook is written instead and
     the reason is in ``notes``. With ``strict``, any invalid row raises
     LeverkitError and nothing is written. With ``parallel`` (the default) the
-    summary is made in a second process while the workbook is written, where
-    that is safe (see `processes.meanwhile`); the files are the same either way.
+    summary is rendered in a second process while the workbook is written,
+    where that is safe (see `processes.meanwhile`); either way it takes its
+    name only once the workbook is written, so the files are the same.
     """
+    from .files import atomic_path
     from .processes import meanwhile
     from .reading import read_bytes, read_file
 
@@ -114,25 +117,24 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
     ranking = rank(plan)
     result = Report(path, plan, ranking)
     try:
-        with meanwhile(lambda: _summary_page(ranking), parallel) as summary_page:
-            if in_place:
-                from .inplace import InPlaceRefused
-                from .inplace import write_in_place as splice
+        with atomic_path(out_dir / f"{path.stem}.html") as draft:  # in place only once the workbook is written
+            with meanwhile(lambda: _draft_summary(ranking, draft), parallel) as drafted:
+                if in_place:
+                    from .inplace import InPlaceRefused
+                    from .inplace import write_in_place as splice
 
+                    try:
+                        result.written.append(splice(ranking, path, data))
+                    except InPlaceRefused as refused:
+                        result.notes.append(f"{refused}; wrote the separate ranked workbook instead")
+                        in_place = False
+                if not in_place:
+                    result.written.append(write_excel(ranking, out_dir / f"{path.stem}_ranked.xlsx"))
                 try:
-                    result.written.append(splice(ranking, path, data))
-                except InPlaceRefused as refused:
-                    result.notes.append(f"{refused}; wrote the separate ranked workbook instead")
-                    in_place = False
-            if not in_place:
-                result.written.append(write_excel(ranking, out_dir / f"{path.stem}_ranked.xlsx"))
-            try:
-                page = summary_page()
-            except LeverkitError as exc:
-                raise LeverkitError(f"{path}: ranked, but the summary could not be made: {exc}") from exc.__cause__
-        from .summary import write_page
-
-        result.written.append(write_page(page, out_dir / f"{path.stem}.html"))
+                    drafted()
+                except LeverkitError as exc:
+                    raise LeverkitError(f"{path}: ranked, but the summary could not be made: {exc}") from exc.__cause__
+        result.written.append(out_dir / f"{path.stem}.html")
     except OSError as exc:
         from .files import written_error
 

@@ -1,7 +1,8 @@
 """Doing two things at once: a forked second process that computes while this one writes.
 
 `leverkit report` renders its HTML summary this way while it writes the
-workbook. Only computing happens in the child; every file is written here.
+workbook: the child fills a temporary file, which this process puts in
+place, or removes, once the workbook is written.
 """
 from __future__ import annotations
 
@@ -82,10 +83,9 @@ def meanwhile(compute, parallel: bool = True):
     it raised, waiting for it if need be. Without a second process to use
     (see `can_fork`, or with `parallel` false) that function simply calls
     `compute()`. The child is forked, so it starts with everything already
-    in memory; it only computes, and writes no file: whatever is written
-    from its result is written here, after the body, so a failed body
-    leaves nothing behind either way. If the body fails, the child is
-    stopped.
+    in memory; anything it writes should be temporary, for this process to
+    keep or remove after the body, so that a failed body leaves the same
+    files either way. If the body fails, the child is stopped.
     """
     child = _fork(compute) if parallel and can_fork() else None
     if child is None:

@@ -228,13 +228,9 @@ def render(ranking: Ranking, generated: datetime.date | None = None) -> str:
     )
 
 
-def write_page(page: str, path: str | Path) -> Path:
-    """Write a rendered page whole, or not at all."""
+def write_summary(ranking: Ranking, path: str | Path) -> Path:
+    """Write the HTML summary whole, or not at all."""
+    page = render(ranking)
     with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return Path(path)
-
-
-def write_summary(ranking: Ranking, path: str | Path) -> Path:
-    """Write the HTML summary whole, or not at all."""
-    return write_page(render(ranking), path)
