@@ -116,8 +116,9 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
         )
     ranking = rank(plan)
     result = Report(path, plan, ranking)
+    html = out_dir / f"{path.stem}.html"
     try:
-        with atomic_path(out_dir / f"{path.stem}.html") as draft:  # in place only once the workbook is written
+        with atomic_path(html) as draft:  # in place only once the workbook is written
             with meanwhile(lambda: _draft_summary(ranking, draft), parallel) as drafted:
                 if in_place:
                     from .inplace import InPlaceRefused
@@ -134,7 +135,7 @@ def report(path, out_dir="reports", *, in_place: bool = False, strict: bool = Fa
                     drafted()
                 except LeverkitError as exc:
                     raise LeverkitError(f"{path}: ranked, but the summary could not be made: {exc}") from exc.__cause__
-        result.written.append(out_dir / f"{path.stem}.html")
+        result.written.append(html)
     except OSError as exc:
         from .files import written_error
 

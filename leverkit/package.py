@@ -309,20 +309,20 @@ def reason(exc: Exception) -> str:
     return one_line(str(exc), 160) or type(exc).__name__
 
 
-_PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"  # an element name's namespace prefix, if it has one
 _REF = rb"""\sr\s*=\s*["']\s*"""  # an r attribute, however quoted and spaced
-_CELL_REF = re.compile(_PREFIX + rb"c\b[^>]*?" + _REF + rb"([A-Za-z]+)(\d+)")
-_ROW_REF = re.compile(_PREFIX + rb"row\b[^>]*?" + _REF + rb"(\d+)")
-_UNNUMBERED = re.compile(_PREFIX + rb"(?:c|row)(?=[\s/>])(?![^>]*\sr\s*=)")  # placed by position instead
-_ROW = re.compile(_PREFIX + rb"row\b[^>]*?(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?row>)", re.S)
-_CELL_START = re.compile(_PREFIX + rb"c[\s/>]")
-_FORMULA = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?f[\s/>]')
+_CELL_REF = re.compile(rb"<" + _NS + rb"c\b[^>]*?" + _REF + rb"([A-Za-z]+)(\d+)")
+_ROW_REF = re.compile(rb"<" + _NS + rb"row\b[^>]*?" + _REF + rb"(\d+)")
+_UNNUMBERED = re.compile(rb"<" + _NS + rb"(?:c|row)(?=[\s/>])(?![^>]*\sr\s*=)")  # placed by position instead
+_ROW = re.compile(rb"<" + _NS + rb"row\b[^>]*?(?:/>|>.*?</" + _NS + rb"row>)", re.S)
+_CELL_START = re.compile(rb"<" + _NS + rb"c[\s/>]")
+_FORMULA = re.compile(rb"<" + _NS + rb"f[\s/>]")
 _ERROR_TYPE = re.compile(rb'\st="e"')
-_CELL_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(/?)>')
+_CELL_TAG = re.compile(rb"<" + _NS + rb"c\b([^>]*?)(/?)>")
 _ATTRIBUTE = re.compile(rb'\s([\w:]+)="([^"]*)"')
-_VALUE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?(?:/>|>([^<]*)</(?:[A-Za-z_][\w.-]*:)?v>)')
-_FORMULA_TEXT = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*?(?:/>|>([^<]*)<)')
-_CELL_END = re.compile(rb'</(?:[A-Za-z_][\w.-]*:)?c>')
+_VALUE = re.compile(rb"<" + _NS + rb"v(?:\s[^>]*)?(?:/>|>([^<]*)</" + _NS + rb"v>)")
+_FORMULA_TEXT = re.compile(rb"<" + _NS + rb"f\b[^>]*?(?:/>|>([^<]*)<)")
+_CELL_END = re.compile(rb"</" + _NS + rb"c>")
 
 
 def _column_number(letters: bytes) -> int:
