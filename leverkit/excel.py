@@ -19,6 +19,7 @@ import math
 from pathlib import Path
 
 from .files import atomic_path
+from .processes import collector_paused
 from .ranking import Ranking
 from .tables import FLAG_COLOURS, TABLE_STYLE, Table, sheets
 
@@ -295,6 +296,7 @@ def _print(ws, widths: list[float], frozen: int) -> None:
             ws.repeat_columns(0, frozen - 1)
 
 
+@collector_paused()
 def build_sheets(output: dict[str, list[Table]], currency: str | None, target) -> None:
     """Write sheets of tables to a new .xlsx (a path or a binary stream), side by side on each sheet.
 
@@ -326,6 +328,7 @@ def build_sheets(output: dict[str, list[Table]], currency: str | None, target) -
     workbook.close()
 
 
+@collector_paused()
 def build(ranking: Ranking, target) -> None:
     """Write the four sheets of docs/model.md section 6 to a new .xlsx file (a path or a binary stream)."""
     build_sheets(sheets(ranking), ranking.plan.settings.currency, target)

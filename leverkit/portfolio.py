@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from .files import atomic_path, written_error
 from .issues import LeverkitError
+from .processes import collector_paused
 from .tables import ALL_RANKED_COLUMNS, RANKED_COLUMNS, Table
 
 FLAGS = ("red", "amber", "green")
@@ -153,6 +154,7 @@ def _currency(processed) -> str | None:
     return currencies.pop() if len(currencies) == 1 else None
 
 
+@collector_paused()
 def render_index(report, ranking: Table, teams: Table, funding=None, tracking: list[Table] | None = None,
                  generated: datetime.date | None = None) -> str:
     from markupsafe import Markup

@@ -1,11 +1,13 @@
-"""Doing two things at once: a forked second process that computes while this one writes.
+"""How leverkit spends its process: a forked second process that computes while this one writes, and
+Python's cycle collector held back while a workbook or page is built.
 
-`leverkit report` renders its HTML summary this way while it writes the
-workbook: the child fills a temporary file, which this process puts in
-place, or removes, once the workbook is written.
+`leverkit report` renders its HTML summary in the second process while it
+writes the workbook: the child fills a temporary file, which this process
+puts in place, or removes, once the workbook is written.
 """
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -22,6 +24,26 @@ def can_fork() -> bool:
 
     return (sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
             and threading.active_count() == 1)
+
+
+@contextmanager
+def collector_paused():
+    """Hold back Python's cycle collector for the duration, then restore it as it was.
+
+    Building a big workbook creates millions of small objects (XlsxWriter
+    keeps a tuple per cell) that all stay alive until it is written. Each of
+    the collector's full passes walks every one of them and frees nothing, so
+    at 10,000 initiatives they cost about a quarter of the writing time.
+    Reference counting still frees everything else as usual; only garbage in
+    reference cycles waits until the end. Usable as a decorator.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _ChildTraceback(Exception):

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import charts
 from .files import atomic_path
+from .processes import collector_paused
 from .ranking import Ranking
 from .tables import settings_rows, spread
 
@@ -188,6 +189,7 @@ TRACKING_KEYS = ("id", "name", "owner", "start", "elapsed", "projected_gross", "
                  "npv_reforecast")
 
 
+@collector_paused()
 def render(ranking: Ranking, generated: datetime.date | None = None) -> str:
     """The summary page as a string."""
     from markupsafe import Markup
