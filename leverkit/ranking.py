@@ -110,5 +110,6 @@ def rank(plan: Plan) -> Ranking:
         tracking = track(plan, projection, plan.actuals)
         for i, warnings in zip(tracking.index.tolist(), tracking.warnings):
             projection.warnings[i] += warnings
-    return Ranking(plan, projection, rank_order(projection, plan.settings.rank_by), simulate(plan),
-                   sensitivity(plan), tracking, choose(plan, projection))
+    funding = choose(plan, projection)
+    return Ranking(plan, projection, rank_order(projection, plan.settings.rank_by), simulate(plan, funding.chosen),
+                   sensitivity(plan), tracking, funding)

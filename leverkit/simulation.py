@@ -9,6 +9,7 @@ closed form, so 10,000 initiatives x 2,000 draws cost seconds, not minutes.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 
@@ -145,15 +146,42 @@ def _inputs(items: list[Initiative], seed: int, draws: int) -> dict[str, np.ndar
     return inputs
 
 
+def _spread(total: np.ndarray) -> tuple[float, float, float, float]:
+    p10, p50, p90 = np.quantile(total, QUANTILES)
+    return float(p10), float(p50), float(p90), float(np.mean(total > 0))
+
+
+def _chunks(plan: Plan, rows: np.ndarray):
+    """(rows, NPV draws, cum_H draws) for the ranged initiatives `rows`, a chunk of them at a time, so
+    that memory stays bounded whatever the plan's size; each has shape (len(rows), draws)."""
+    s, items = plan.settings, plan.initiatives
+    chunk = max(1, CHUNK_CELLS // s.draws)
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        chosen = [items[i] for i in part]
+        values, at_horizon = outcomes(**_inputs(chosen, s.seed, s.draws), **_columns(chosen, FIXED, axis=True),
+                                      horizon=s.horizon, monthly_rate=s.monthly_rate)
+        yield part, values, at_horizon
+
+
+def _add_draws(total: np.ndarray, values: np.ndarray) -> None:
+    """Add each row of draws to `total`, one row after another (the order numpy's sum over rows uses)."""
+    for row in values:
+        total += row
+
+
 @dataclass(frozen=True)
 class Simulation:
     """Monte Carlo figures per initiative, aligned with plan.initiatives.
 
     Initiatives without ranges are not simulated: their P10 = P50 = P90 =
-    NPV, probabilities 0 or 1. `npv_draws` keeps the ranged ones' NPV per
-    draw (rows in the order of `np.flatnonzero(ranged)`) for `portfolio`.
+    NPV, probabilities 0 or 1. The draws themselves are not kept (at 10,000
+    initiatives they would take more memory than the rest of the ranking):
+    `funded` is the recommended portfolio's spread, summed as they were
+    drawn; `npv_draws` and `portfolio` draw again, from the same streams.
     """
 
+    plan: Plan = dataclasses.field(repr=False)
     draws: int
     npv: np.ndarray  # the deterministic NPV (ranges at their median)
     p10: np.ndarray
@@ -162,7 +190,13 @@ class Simulation:
     p_positive: np.ndarray  # P(NPV > 0)
     p_payback: np.ndarray  # P(cum_H ≥ 0)
     ranged: np.ndarray  # bool: simulated
-    npv_draws: np.ndarray  # (ranged.sum(), draws)
+    funded: tuple[float, float, float, float] | None = None  # `portfolio` of the recommended initiatives
+
+    @property
+    def npv_draws(self) -> np.ndarray:
+        """The ranged initiatives' NPV per draw, (ranged.sum(), draws), rows in the order of np.flatnonzero(ranged)."""
+        rows = np.flatnonzero(self.ranged)
+        return np.concatenate([values for _, values, _ in _chunks(self.plan, rows)] or [np.empty((0, self.draws))])
 
     def portfolio(self, mask) -> tuple[float, float, float, float]:
         """(P10, P50, P90, P(NPV > 0)) of Σ NPV over the masked initiatives, summed draw by draw.
@@ -170,22 +204,33 @@ class Simulation:
         An initiative without ranges adds its NPV to every draw; an empty
         portfolio is 0 in every draw.
 
-        >>> sim = Simulation(3, np.array([5.0, 1.0]), *[np.zeros(2)] * 5, np.array([True, False]), np.array([[-4.0, 0.0, 4.0]]))
-        >>> sim.portfolio(np.array([True, True]))
-        (-2.2, 1.0, 4.2, 0.6666666666666666)
+        >>> from leverkit.plan import Settings
+        >>> item = Initiative(row=2, id="A", name="Reports", owner="", form="code", lever_point="parameter",
+        ...                   upfront=1000.0, maintenance=0.0, maintenance_missing=False, reach=10.0, value=20.0,
+        ...                   growth=0.0, cap=np.inf, delay=0, decay=0.0, quality=4, confidence=1.0, notes="",
+        ...                   ranges={"value": (10.0, 40.0)})
+        >>> fixed = dataclasses.replace(item, id="B", ranges={})
+        >>> plan = Plan("t", Settings("t", horizon=12, discount_rate=0.0), [item, fixed], [])
+        >>> sim = simulate(plan)
+        >>> sim.portfolio(np.array([False, True]))
+        (1400.0, 1400.0, 1400.0, 1.0)
+        >>> p10, p50, p90, positive = sim.portfolio(np.array([True, True]))
+        >>> bool(p10 < 2800 < p90), positive
+        (True, 1.0)
         """
         mask = np.asarray(mask, bool)
-        total = self.npv[mask & ~self.ranged].sum() + self.npv_draws[mask[self.ranged]].sum(axis=0)
-        total = np.broadcast_to(total, (self.draws,))
-        p10, p50, p90 = np.quantile(total, QUANTILES)
-        return float(p10), float(p50), float(p90), float(np.mean(total > 0))
+        total = np.zeros(self.draws)
+        for _, values, _ in _chunks(self.plan, np.flatnonzero(mask & self.ranged)):
+            _add_draws(total, values)
+        return _spread(self.npv[mask & ~self.ranged].sum() + total)
 
 
-def _columns(items: list[Initiative], fields) -> dict[str, np.ndarray]:
-    return {f: np.array([getattr(i, f) for i in items], float) for f in fields}
+def _columns(items: list[Initiative], fields, axis: bool = False) -> dict[str, np.ndarray]:
+    """Each field as a column of floats; with `axis`, as (len(items), 1) to broadcast against the draws."""
+    return {f: np.array([getattr(i, f) for i in items], float).reshape((-1, 1) if axis else -1) for f in fields}
 
 
-def simulate(plan: Plan) -> Simulation | None:
+def simulate(plan: Plan, funded=None) -> Simulation | None:
     """NPV P10/P50/P90, P(NPV > 0) and P(payback) per initiative from Simulation draws; None when draws = 0.
 
     A range a to b (a < b) is a 90% interval: lognormal when a > 0 (μ = ln √(ab),
@@ -193,6 +238,8 @@ def simulate(plan: Plan) -> Simulation | None:
     money and reach draws are clipped at 0, growth at −99%. Each initiative's
     stream gives N standard normals per ranged input, in the order upfront,
     maintenance, reach, value, growth. Quantiles use numpy.quantile's default.
+    With `funded` (a mask of the recommended initiatives), the portfolio's
+    spread is summed from the same draws as they are made.
 
     >>> from leverkit.plan import Settings
     >>> item = Initiative(row=2, id="A", name="Reports", owner="", form="code", lever_point="parameter",
@@ -207,26 +254,21 @@ def simulate(plan: Plan) -> Simulation | None:
     if s.draws == 0:
         return None
     items = plan.initiatives
-    columns = _columns(items, RANGED + FIXED)
-    cf, _, _ = cash_flows(**columns, horizon=s.horizon)
+    cf, _, _ = cash_flows(**_columns(items, RANGED + FIXED), horizon=s.horizon)
     base = npv(s.monthly_rate, cf)
     ranged = np.array([bool(spread_inputs(i)) for i in items], bool)
     p10, p50, p90 = base.copy(), base.copy(), base.copy()
     p_positive = (base > 0).astype(float)
     p_payback = (np.cumsum(cf, axis=1)[:, -1] >= 0).astype(float)
-    rows = np.flatnonzero(ranged)
-    npv_draws = np.empty((len(rows), s.draws))
-    chunk = max(1, CHUNK_CELLS // s.draws)
-    for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
-        fixed = {f: columns[f][part, None] for f in FIXED}
-        values, at_horizon = outcomes(**_inputs([items[i] for i in part], s.seed, s.draws), **fixed,
-                                      horizon=s.horizon, monthly_rate=s.monthly_rate)
-        npv_draws[start:start + len(part)] = values
+    total = np.zeros(s.draws)
+    for part, values, at_horizon in _chunks(plan, np.flatnonzero(ranged)):
         p10[part], p50[part], p90[part] = np.quantile(values, QUANTILES, axis=1)
         p_positive[part] = np.mean(values > 0, axis=1)
         p_payback[part] = np.mean(at_horizon >= 0, axis=1)
-    return Simulation(s.draws, base, p10, p50, p90, p_positive, p_payback, ranged, npv_draws)
+        if funded is not None:
+            _add_draws(total, values[np.asarray(funded, bool)[part]])
+    spread = None if funded is None else _spread(base[np.asarray(funded, bool) & ~ranged].sum() + total)
+    return Simulation(plan, s.draws, base, p10, p50, p90, p_positive, p_payback, ranged, spread)
 
 
 @dataclass(frozen=True)

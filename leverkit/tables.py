@@ -186,8 +186,7 @@ def recommended_table(ranking: Ranking) -> Table:
 
 def spread(ranking: Ranking) -> tuple[float, float, float, float] | None:
     """The recommended portfolio's NPV P10, P50, P90 and P(NPV > 0), summed draw by draw; None without simulation."""
-    sim = ranking.simulation
-    return sim.portfolio(ranking.funding.chosen) if sim is not None else None
+    return ranking.simulation.funded if ranking.simulation is not None else None
 
 
 def funding_rows(funding, spread=None) -> list[tuple[str, object, str]]:

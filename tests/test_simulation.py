@@ -317,3 +317,21 @@ def test_portfolio_sums_npv_draw_by_draw():
     fixed_only = sim.portfolio(np.array([False, True, False, True, False]))
     assert fixed_only[:3] == pytest.approx([sim.npv[1] + sim.npv[3]] * 3)
     assert sim.portfolio(np.zeros(5, bool)) == (0.0, 0.0, 0.0, 0.0)
+
+
+def test_the_recommended_portfolios_spread_is_summed_as_drawn_and_no_draw_is_kept(monkeypatch):
+    monkeypatch.setattr(simulation, "CHUNK_CELLS", 2 * 3000)  # two initiatives a chunk: three chunks
+    rows = [row("A", value_per_reach="10 to 40"), row("B"), row("C", upfront_cost="500 to 3,000"),
+            row("D", upfront_cost=4000), row("E", reach_month="0 to 30", growth_month="-5% to 5%"),
+            row("F", maintenance_month="0 to 50"), row("G", value_per_reach="1 to 90")]
+    plan = plan_with(rows, draws=3000, discount="10%")
+    chosen = np.array([True, True, False, True, True, False, True])
+    sim = simulate(plan, chosen)
+    assert sim.funded == sim.portfolio(chosen)  # exactly: the same draws, added in the same order
+    kept = [v for v in vars(sim).values() if isinstance(v, np.ndarray)]
+    assert kept and all(v.shape == (7,) for v in kept)  # per initiative only: no (initiatives, draws) array
+    draws = sim.npv_draws
+    assert draws.shape == (5, 3000) and np.array_equal(draws, sim.npv_draws)  # drawn again, identically
+    totals = sim.npv[[1, 3]].sum() + draws[[0, 2, 4]].sum(axis=0)  # A, E, G among the ranged A, C, E, F, G
+    assert sim.funded == pytest.approx((*np.quantile(totals, [0.1, 0.5, 0.9]), np.mean(totals > 0)), rel=1e-12)
+    assert simulate(plan).funded is None
