@@ -14,6 +14,8 @@ taking turns, and reports the median of several rounds:
   Ranked- and Projection-sized sheets of full-precision floats with
   XlsxWriter, nothing else: no writer can do the job in less (Ranked-sized
   is as wide as the Ranked sheet leverkit wrote for the same workbook);
+  and the same floor with Python's cycle collector paused, as leverkit
+  pauses it while it builds a workbook, to show what that alone is worth;
 - the pandas script: what a planner would write by hand, pandas.read_excel
   with calamine, numpy for the projection (numpy_financial.npv's formula as
   one matrix product, as npv takes one row at a time), DataFrame.to_excel
@@ -46,11 +48,13 @@ FORMS = ("labor", "capital", "code", "media", "process")
 POINTS = ("symptom", "parameter", "delay", "information flow", "balancing goal", "reinforcing loop")
 
 FLOOR = """
-import random, sys
+import gc, random, sys
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 source, target, horizon, ranked = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+if sys.argv[5:] == ["paused"]:
+    gc.disable()
 rows = CalamineWorkbook.from_path(source).get_sheet_by_name("Initiatives").to_python()[1:]
 rng = random.Random(1)
 wb = xlsxwriter.Workbook(target)
@@ -195,9 +199,9 @@ def main() -> None:
         (folder / "pandas_script.py").write_text(PANDAS)
         paths = {(n, horizon): make_workbook(folder / f"bench_{n}.xlsx", n, horizon) for n, horizon in cases}
         print(f"End to end, fresh process, median of {args.runs} runs (seconds):\n")
-        print("| initiatives × months | leverkit | floor | pandas script | leverkit / floor | leverkit / pandas | "
-              "leverkit peak memory (MiB) |")
-        print("|---|---|---|---|---|---|---|", flush=True)
+        print("| initiatives × months | leverkit | floor | floor, collector paused | pandas script | leverkit / floor | "
+              "leverkit / pandas | leverkit peak memory (MiB) |")
+        print("|---|---|---|---|---|---|---|---|", flush=True)
         for (n, horizon), path in paths.items():
             leverkit = [sys.executable, "-m", "leverkit", "report", str(path), "--out", str(folder / "out")]
             timed(leverkit)  # warms the disk cache and Jinja2's template cache, and writes the Ranked sheet to measure
@@ -209,12 +213,13 @@ def main() -> None:
                 "pandas": [sys.executable, str(folder / "pandas_script.py"), str(path), str(folder / "pandas.xlsx"),
                            str(horizon)],
             }
-            for command in (scripts["floor"], scripts["pandas"]):
+            scripts["paused floor"] = [*scripts["floor"], "paused"]
+            for command in list(scripts.values())[1:]:
                 timed(command)  # warm the disk cache and their bytecode caches
             runs = median_runs(scripts, args.runs)
             (ours, peak), (floor, _), (pandas, _) = runs["leverkit"], runs["floor"], runs["pandas"]
-            print(f"| {n:,} × {horizon} | {ours:.2f} | {floor:.2f} | {pandas:.2f} | {ours / floor:.2f} | "
-                  f"{ours / pandas:.2f} | {peak:.0f} |", flush=True)
+            print(f"| {n:,} × {horizon} | {ours:.2f} | {floor:.2f} | {runs['paused floor'][0]:.2f} | {pandas:.2f} | "
+                  f"{ours / floor:.2f} | {ours / pandas:.2f} | {peak:.0f} |", flush=True)
         splits = {case: phases(path, folder) for case, path in paths.items()}
     names = list(next(iter(splits.values())))
     print("\nleverkit by phase, one process (seconds):\n")
