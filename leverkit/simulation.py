@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model import cash_flows, discount_factors, npv
-from .plan import Initiative, Plan
+from .plan import Initiative, Plan, Settings
 from .schema import COLUMNS
 
 # The inputs a range may carry, in the order an initiative's ranged inputs consume its stream.
@@ -151,10 +151,9 @@ def _spread(total: np.ndarray) -> tuple[float, float, float, float]:
     return float(p10), float(p50), float(p90), float(np.mean(total > 0))
 
 
-def _chunks(plan: Plan, rows: np.ndarray):
-    """(rows, NPV draws, cum_H draws) for the ranged initiatives `rows`, a chunk of them at a time, so
-    that memory stays bounded whatever the plan's size; each has shape (len(rows), draws)."""
-    s, items = plan.settings, plan.initiatives
+def _chunks(items, s: Settings, rows: np.ndarray):
+    """(rows, NPV draws, cum_H draws) for the ranged initiatives `rows` of `items`, a chunk of them at a
+    time, so that memory stays bounded whatever the plan's size; each has shape (len(rows), s.draws)."""
     chunk = max(1, CHUNK_CELLS // s.draws)
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
@@ -165,7 +164,8 @@ def _chunks(plan: Plan, rows: np.ndarray):
 
 
 def _add_draws(total: np.ndarray, values: np.ndarray) -> None:
-    """Add each row of draws to `total`, one row after another (the order numpy's sum over rows uses)."""
+    """Add each row of draws to `total`, one row after another: the same draws always sum the same way,
+    however they were chunked."""
     for row in values:
         total += row
 
@@ -178,10 +178,12 @@ class Simulation:
     NPV, probabilities 0 or 1. The draws themselves are not kept (at 10,000
     initiatives they would take more memory than the rest of the ranking):
     `funded` is the recommended portfolio's spread, summed as they were
-    drawn; `npv_draws` and `portfolio` draw again, from the same streams.
+    drawn; `npv_draws` and `portfolio` draw again, from the same streams, so
+    they keep the initiatives and settings as they were simulated.
     """
 
-    plan: Plan = dataclasses.field(repr=False)
+    initiatives: tuple[Initiative, ...] = dataclasses.field(repr=False, compare=False)
+    settings: Settings = dataclasses.field(repr=False, compare=False)
     draws: int
     npv: np.ndarray  # the deterministic NPV (ranges at their median)
     p10: np.ndarray
@@ -192,11 +194,11 @@ class Simulation:
     ranged: np.ndarray  # bool: simulated
     funded: tuple[float, float, float, float] | None = None  # `portfolio` of the recommended initiatives
 
-    @property
     def npv_draws(self) -> np.ndarray:
-        """The ranged initiatives' NPV per draw, (ranged.sum(), draws), rows in the order of np.flatnonzero(ranged)."""
-        rows = np.flatnonzero(self.ranged)
-        return np.concatenate([values for _, values, _ in _chunks(self.plan, rows)] or [np.empty((0, self.draws))])
+        """The ranged initiatives' NPV per draw, (ranged.sum(), draws), rows in the order of
+        np.flatnonzero(ranged): the whole simulation again, for a closer look at a few initiatives."""
+        chunks = _chunks(self.initiatives, self.settings, np.flatnonzero(self.ranged))
+        return np.concatenate([values for _, values, _ in chunks] or [np.empty((0, self.draws))])
 
     def portfolio(self, mask) -> tuple[float, float, float, float]:
         """(P10, P50, P90, P(NPV > 0)) of Σ NPV over the masked initiatives, summed draw by draw.
@@ -220,7 +222,7 @@ class Simulation:
         """
         mask = np.asarray(mask, bool)
         total = np.zeros(self.draws)
-        for _, values, _ in _chunks(self.plan, np.flatnonzero(mask & self.ranged)):
+        for _, values, _ in _chunks(self.initiatives, self.settings, np.flatnonzero(mask & self.ranged)):
             _add_draws(total, values)
         return _spread(self.npv[mask & ~self.ranged].sum() + total)
 
@@ -230,7 +232,7 @@ def _columns(items: list[Initiative], fields, axis: bool = False) -> dict[str, n
     return {f: np.array([getattr(i, f) for i in items], float).reshape((-1, 1) if axis else -1) for f in fields}
 
 
-def simulate(plan: Plan, funded=None) -> Simulation | None:
+def simulate(plan: Plan, chosen=None) -> Simulation | None:
     """NPV P10/P50/P90, P(NPV > 0) and P(payback) per initiative from Simulation draws; None when draws = 0.
 
     A range a to b (a < b) is a 90% interval: lognormal when a > 0 (μ = ln √(ab),
@@ -238,7 +240,7 @@ def simulate(plan: Plan, funded=None) -> Simulation | None:
     money and reach draws are clipped at 0, growth at −99%. Each initiative's
     stream gives N standard normals per ranged input, in the order upfront,
     maintenance, reach, value, growth. Quantiles use numpy.quantile's default.
-    With `funded` (a mask of the recommended initiatives), the portfolio's
+    With `chosen` (a mask of the recommended initiatives), their portfolio's
     spread is summed from the same draws as they are made.
 
     >>> from leverkit.plan import Settings
@@ -260,15 +262,17 @@ def simulate(plan: Plan, funded=None) -> Simulation | None:
     p10, p50, p90 = base.copy(), base.copy(), base.copy()
     p_positive = (base > 0).astype(float)
     p_payback = (np.cumsum(cf, axis=1)[:, -1] >= 0).astype(float)
+    mask = None if chosen is None else np.asarray(chosen, bool)
     total = np.zeros(s.draws)
-    for part, values, at_horizon in _chunks(plan, np.flatnonzero(ranged)):
+    for part, values, at_horizon in _chunks(items, s, np.flatnonzero(ranged)):
         p10[part], p50[part], p90[part] = np.quantile(values, QUANTILES, axis=1)
         p_positive[part] = np.mean(values > 0, axis=1)
         p_payback[part] = np.mean(at_horizon >= 0, axis=1)
-        if funded is not None:
-            _add_draws(total, values[np.asarray(funded, bool)[part]])
-    spread = None if funded is None else _spread(base[np.asarray(funded, bool) & ~ranged].sum() + total)
-    return Simulation(plan, s.draws, base, p10, p50, p90, p_positive, p_payback, ranged, spread)
+        if mask is not None:
+            _add_draws(total, values[mask[part]])
+    funded = None if mask is None else _spread(base[mask & ~ranged].sum() + total)
+    return Simulation(tuple(items), dataclasses.replace(s), s.draws, base, p10, p50, p90, p_positive, p_payback,
+                      ranged, funded)
 
 
 @dataclass(frozen=True)

@@ -81,3 +81,28 @@ def test_the_collector_comes_back_as_it_was_even_after_a_failure():
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
+
+
+def test_threads_that_overlap_keep_it_paused_until_the_last_one_ends():
+    import threading
+
+    inside, first_out, states = threading.Barrier(2), threading.Event(), {}
+
+    def first():
+        with collector_paused():
+            inside.wait()
+        first_out.set()
+
+    def second():
+        with collector_paused():
+            inside.wait()
+            first_out.wait()
+            states["after the first ended"] = gc.isenabled()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert states == {"after the first ended": False}
+    assert gc.isenabled()

@@ -122,10 +122,10 @@ def test_draws_follow_the_documented_stream_and_projection(ranges):
     r = plan.settings.monthly_rate
     expected = npv(r, cf)
     assert sim.ranged.tolist() == [True]
-    assert sim.npv_draws[0] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    assert sim.npv_draws()[0] == pytest.approx(expected, rel=1e-9, abs=1e-9)
     for i in range(5):
         flows = monthly_flows(item, 18, **{f: x[i] for f, x in drawn.items()})
-        assert sim.npv_draws[0, i] == pytest.approx(npf.npv(r, flows), rel=1e-9)
+        assert sim.npv_draws()[0, i] == pytest.approx(npf.npv(r, flows), rel=1e-9)
     assert [sim.p10[0], sim.p50[0], sim.p90[0]] == pytest.approx(np.quantile(expected, [0.1, 0.5, 0.9]), rel=1e-9)
     assert sim.p_positive[0] == np.mean(expected > 0)
     assert sim.p_payback[0] == np.mean(cf.sum(axis=1) >= 0)
@@ -169,7 +169,7 @@ def test_money_drawn_below_zero_is_clipped_at_zero():
     plan = plan_with([row("U", upfront_cost="0 to 1,000")], draws=100_000)
     sim = simulate(plan)
     gain = 12 * 10 * 20
-    npvs = sim.npv_draws[0]
+    npvs = sim.npv_draws()[0]
     upfront = stats.norm(500, 1000 / (2 * Z))
     assert npvs.max() == gain  # the clipped draws: upfront exactly 0
     assert within_monte_carlo(np.mean(npvs == gain), upfront.cdf(0), sim.draws)
@@ -183,7 +183,7 @@ def test_growth_drawn_below_minus_99_percent_is_clipped():
     plan = plan_with([row("G", upfront_cost=0, reach_month=1, value_per_reach=1000, growth_month="-99.9% to -90%")],
                      draws=100_000, horizon=2)
     sim = simulate(plan)
-    growth = sim.npv_draws[0] / 1000 - 2
+    growth = sim.npv_draws()[0] / 1000 - 2
     mu, sigma = (-0.999 - 0.9) / 2, (0.999 - 0.9) / (2 * Z)
     assert growth.min() == pytest.approx(-0.99, abs=1e-12)
     at_floor = np.mean(np.abs(growth + 0.99) < 1e-9)
@@ -197,23 +197,24 @@ FIGURES = ("npv", "p10", "p50", "p90", "p_positive", "p_payback")
 
 
 def figures_by_id(plan, sim):
-    draws = dict(zip([plan.initiatives[i].id for i in np.flatnonzero(sim.ranged)], sim.npv_draws))
+    draws = dict(zip([plan.initiatives[i].id for i in np.flatnonzero(sim.ranged)], sim.npv_draws()))
     return {item.id: ([getattr(sim, f)[i] for f in FIGURES], draws.get(item.id)) for i, item in enumerate(plan.initiatives)}
 
 
 def test_same_workbook_and_seed_give_identical_figures():
     rows = [row("A", value_per_reach="10 to 40"), row("B", upfront_cost="800 to 1,200", growth_month="0% to 4%")]
     first, second = simulate(plan_with(rows)), simulate(plan_with(rows))
-    for f in FIGURES + ("npv_draws",):
+    for f in FIGURES:
         assert np.array_equal(getattr(first, f), getattr(second, f))
+    assert np.array_equal(first.npv_draws(), second.npv_draws())
     other_seed = simulate(plan_with(rows, seed=43))
-    assert not np.array_equal(first.npv_draws, other_seed.npv_draws)
+    assert not np.array_equal(first.npv_draws(), other_seed.npv_draws())
 
 
 def test_same_inputs_under_another_id_draw_differently():
     sim = simulate(plan_with([row("A", value_per_reach="10 to 40"), row("B", value_per_reach="10 to 40")]))
     assert sim.npv[0] == sim.npv[1]
-    assert not np.array_equal(sim.npv_draws[0], sim.npv_draws[1])
+    assert not np.array_equal(sim.npv_draws()[0], sim.npv_draws()[1])
 
 
 def test_adding_deleting_and_moving_other_rows_never_changes_an_initiatives_figures(monkeypatch):
@@ -247,7 +248,7 @@ def test_unranged_and_fixed_range_initiatives_are_not_simulated():
     sim = simulate(plan)
     deterministic = project(plan).npv
     assert sim.ranged.tolist() == [False, False, False, False, True]
-    assert sim.npv_draws.shape == (1, 2000)
+    assert sim.npv_draws().shape == (1, 2000)
     for f in ("npv", "p10", "p50", "p90"):
         assert getattr(sim, f)[:4].tolist() == deterministic[:4].tolist()
     assert sim.npv[0] == sim.npv[2]
@@ -264,7 +265,7 @@ def test_bad_ranges_stay_cell_errors_and_never_reach_simulation():
         ("Upfront cost", "1,200 to 800"), ("Upfront cost", "-5 to 10"), ("Growth / month", "-100% to 5%")]
     assert [i.id for i in plan.initiatives] == ["OK"]
     sim = simulate(plan)
-    assert sim.ranged.tolist() == [True] and sim.npv_draws.shape == (1, 2000)
+    assert sim.ranged.tolist() == [True] and sim.npv_draws().shape == (1, 2000)
 
 
 # -- sensitivity ----------------------------------------------------------------
@@ -308,7 +309,7 @@ def test_portfolio_sums_npv_draw_by_draw():
             row("D", upfront_cost=4000), row("E", reach_month="0 to 30", growth_month="-5% to 5%")]
     plan = plan_with(rows, draws=3000, discount="10%")
     sim = simulate(plan)
-    draws_of = dict(zip(np.flatnonzero(sim.ranged), sim.npv_draws))
+    draws_of = dict(zip(np.flatnonzero(sim.ranged), sim.npv_draws()))
     for mask in ([True, True, True, False, False], [False, True, False, True, False], [True] * 5):
         totals = [sum(draws_of[i][k] if i in draws_of else sim.npv[i] for i in range(5) if mask[i]) for k in range(3000)]
         p10, p50, p90, p_positive = sim.portfolio(np.array(mask))
@@ -330,8 +331,11 @@ def test_the_recommended_portfolios_spread_is_summed_as_drawn_and_no_draw_is_kep
     assert sim.funded == sim.portfolio(chosen)  # exactly: the same draws, added in the same order
     kept = [v for v in vars(sim).values() if isinstance(v, np.ndarray)]
     assert kept and all(v.shape == (7,) for v in kept)  # per initiative only: no (initiatives, draws) array
-    draws = sim.npv_draws
-    assert draws.shape == (5, 3000) and np.array_equal(draws, sim.npv_draws)  # drawn again, identically
+    draws = sim.npv_draws()
+    assert draws.shape == (5, 3000) and np.array_equal(draws, sim.npv_draws())  # drawn again, identically
     totals = sim.npv[[1, 3]].sum() + draws[[0, 2, 4]].sum(axis=0)  # A, E, G among the ranged A, C, E, F, G
     assert sim.funded == pytest.approx((*np.quantile(totals, [0.1, 0.5, 0.9]), np.mean(totals > 0)), rel=1e-12)
     assert simulate(plan).funded is None
+    plan.settings.seed, plan.settings.draws = 99, 10  # a plan changed afterwards: the simulation drew from the old one
+    plan.initiatives.pop(0)
+    assert sim.portfolio(chosen) == sim.funded and np.array_equal(sim.npv_draws(), draws)
