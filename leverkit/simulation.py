@@ -184,7 +184,6 @@ class Simulation:
 
     initiatives: tuple[Initiative, ...] = dataclasses.field(repr=False, compare=False)
     settings: Settings = dataclasses.field(repr=False, compare=False)
-    draws: int
     npv: np.ndarray  # the deterministic NPV (ranges at their median)
     p10: np.ndarray
     p50: np.ndarray
@@ -193,6 +192,10 @@ class Simulation:
     p_payback: np.ndarray  # P(cum_H ≥ 0)
     ranged: np.ndarray  # bool: simulated
     funded: tuple[float, float, float, float] | None = None  # `portfolio` of the recommended initiatives
+
+    @property
+    def draws(self) -> int:
+        return self.settings.draws
 
     def npv_draws(self) -> np.ndarray:
         """The ranged initiatives' NPV per draw, (ranged.sum(), draws), rows in the order of
@@ -271,8 +274,7 @@ def simulate(plan: Plan, chosen=None) -> Simulation | None:
         if mask is not None:
             _add_draws(total, values[mask[part]])
     funded = None if mask is None else _spread(base[mask & ~ranged].sum() + total)
-    return Simulation(tuple(items), dataclasses.replace(s), s.draws, base, p10, p50, p90, p_positive, p_payback,
-                      ranged, funded)
+    return Simulation(tuple(items), dataclasses.replace(s), base, p10, p50, p90, p_positive, p_payback, ranged, funded)
 
 
 @dataclass(frozen=True)

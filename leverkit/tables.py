@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .issues import show
 from .schema import SETTING_BY_KEY, header_key
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: the template writer uses this module without numpy
     from .ranking import Ranking
