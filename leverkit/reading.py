@@ -195,6 +195,26 @@ def read_bounded(kind: str, value: object, name: str) -> float:
     return number
 
 
+WHOLE = {"whole": (0, None), "quality": (1, 5)}  # kind -> lowest, highest
+
+
+def _plain(kind: str):
+    """How a cell holding a float is read when its column's rule takes it as it is, in one step: the value,
+    or None when the rule might refuse it, so that the full rule runs and names the problem.
+
+    Most cells of a plan are such floats; the full rules (`read_bounded`, `_whole`) read them the same.
+    """
+    if kind in WHOLE:
+        low, high = WHOLE[kind]
+        return lambda x: int(x) if x.is_integer() and low <= x <= (LARGEST if high is None else high) else None
+    read, allowed, _ = BOUNDED[kind]
+    limit = 1 if read is _percent else LARGEST
+    return lambda x: x if abs(x) <= limit and allowed(x) else None
+
+
+PLAIN = {kind: _plain(kind) for kind in (*BOUNDED, *WHOLE)}
+
+
 def _scalar(column: Column, value: object) -> object:
     """One cell of an initiative column, validated; ranges are handled by `_cell`."""
     name, kind = label(column.header), column.kind
@@ -215,10 +235,8 @@ def _scalar(column: Column, value: object) -> object:
         return read_month(value, name)
     if kind in BOUNDED:
         return read_bounded(kind, value, name)
-    if kind == "whole":
-        return _whole(value, name, 0, None)
-    if kind == "quality":
-        return _whole(value, name, 1, 5)
+    if kind in WHOLE:
+        return _whole(value, name, *WHOLE[kind])
     raise AssertionError(f"unknown column kind {kind}")
 
 
@@ -290,8 +308,8 @@ def _map_columns(grid: Grid, r: int, source: str) -> tuple[dict[str, int], list[
     return known, extra
 
 
-def _parse_row(grid: Grid, r: int, known: dict[str, int], extra: list[tuple[int, str]]):
-    """One row -> (fields, ranges, extras, issues)."""
+def _parse_row(grid: Grid, r: int, known: dict[str, int], extra: list[tuple[int, str]], headers: dict[int, str]):
+    """One row -> (fields, ranges, extras, issues); `headers` names the sheet's columns by position."""
     row = grid.rows[r]
     fields: dict[str, object] = {}
     ranges: dict[str, tuple[float, float]] = {}
@@ -311,6 +329,9 @@ def _parse_row(grid: Grid, r: int, known: dict[str, int], extra: list[tuple[int,
     for column in COLUMNS:
         c = known.get(column.field)
         value = row[c] if c is not None and c < len(row) else None
+        if value.__class__ is float and (read := PLAIN.get(column.kind)) and (number := read(value)) is not None:
+            fields[column.field] = number
+            continue
         if problem(c, column.header):
             continue
         if is_blank(value):
@@ -326,8 +347,6 @@ def _parse_row(grid: Grid, r: int, known: dict[str, int], extra: list[tuple[int,
             ranges[column.field] = bounds
     extras = {header: printable(row[c]) if isinstance(row[c], str) else row[c] for c, header in extra
               if c < len(row) and not problem(c, header) and not is_blank(row[c])}
-    headers = {**{c: column.header for column in COLUMNS if (c := known.get(column.field)) is not None},
-               **dict(extra)}
     for c, value in enumerate(row):
         if has_unprintable(value) and c in headers:
             issue("text-cleaned", c, headers[c], value, CLEANED.format(what=label(headers[c])))
@@ -386,12 +405,13 @@ def _parse_initiatives(grid: Grid, source: str, horizon: int):
             f"in its first {HEADER_SEARCH_ROWS} rows"
         )
     known, extra = _map_columns(grid, header, source)
+    headers = {**{c: column.header for column in COLUMNS if (c := known.get(column.field)) is not None}, **dict(extra)}
     parsed = []
     for r in range(header + 1, len(grid.rows)):
         row = grid.rows[r]
         if all(is_blank(v) for v in row):
             continue
-        fields, ranges, extras, issues = _parse_row(grid, r, known, extra)
+        fields, ranges, extras, issues = _parse_row(grid, r, known, extra, headers)
         if not issues and _overflow(fields, ranges, horizon):
             c = known["growth"]
             issues.append(Issue("overflow", grid.name, grid.address(r, c), "Growth / month", show(row[c]),

@@ -2,10 +2,12 @@
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import leverkit
 from leverkit import LeverkitError
-from leverkit.reading import Grid, parse_sheets
+from leverkit.reading import BOUNDED, LARGEST, PLAIN, WHOLE, CellError, Grid, _whole, parse_sheets, read_bounded
 
 from .conftest import HEADERS, initiative
 
@@ -214,3 +216,23 @@ def test_uncapped_growth_that_overflows_is_an_issue(team):
     plan = leverkit.load(team([initiative(growth_month="900%")], settings={"Horizon (months)": 600}))
     [issue] = plan.issues
     assert issue.code == "overflow" and issue.cell == "J2" and "set a Reach cap" in issue.message
+
+
+EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -0.99, -1.0000001, 0.9999999, 1.0000001, 5.0, 6.0, 2.5, LARGEST, -LARGEST,
+         LARGEST * 2, math.nextafter(LARGEST, math.inf), math.inf, -math.inf, math.nan, 5e-324]
+
+
+@given(st.one_of(st.sampled_from(EDGES), st.floats()))
+def test_a_plain_float_is_read_in_one_step_exactly_as_its_full_rule_reads_it(x):
+    """Float cells skip the full rules when those would take them as they are (most cells of a plan); the
+    one-step read must agree with the full rule on every float: the same value and type, or a refusal, so
+    that the full rule runs and names the problem."""
+    assert set(PLAIN) == set(BOUNDED) | set(WHOLE)
+    for kind, read in PLAIN.items():
+        try:
+            full = read_bounded(kind, x, "x") if kind in BOUNDED else _whole(x, "x", *WHOLE[kind])
+        except CellError:
+            full = None
+        quick = read(x)
+        assert quick == full and type(quick) is type(full), (kind, x, quick, full)
+        assert quick is None or math.copysign(1, quick) == math.copysign(1, full)
