@@ -6,7 +6,7 @@
 Times a fresh `leverkit batch` process (interpreter start included) with 1
 worker and with 2 workers, each into an empty output folder, then a re-run
 with nothing changed; beside the first two, the share of the machine's CPU
-time its hypervisor took meanwhile (Linux steal time). Then what one
+busy time its hypervisor took meanwhile (Linux steal time). Then what one
 workbook costs a worker, by phase, in one warm process (the median over the
 drive's first workbooks): reading, ranking, the ranked workbook, and the
 HTML page, with the part of the page that is its charts. Prints Markdown
@@ -37,9 +37,9 @@ def _cpu_ticks() -> list[int]:
 
 
 def timed(*args: str) -> tuple[float, float | None]:
-    """Wall seconds of a fresh `leverkit batch` process, and the share of the machine's CPU time that its
-    hypervisor took meanwhile (steal time; None where not reported): on a shared virtual machine that
-    share, not leverkit, is what most often holds two workers back from twice the speed of one."""
+    """Wall seconds of a fresh `leverkit batch` process, and the share of the machine's busy CPU time that
+    its hypervisor took meanwhile (steal time; None where not reported): on a shared virtual machine it
+    slows the run whatever leverkit does, so figures from different runs compare only beside it."""
     before = _cpu_ticks()
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "leverkit", "batch", *args], check=True, capture_output=True)
@@ -47,7 +47,9 @@ def timed(*args: str) -> tuple[float, float | None]:
     after = _cpu_ticks()
     if len(before) < 8 or len(after) < 8:
         return wall, None
-    return wall, (after[7] - before[7]) / max(1, sum(after) - sum(before))
+    used = [b - a for a, b in zip(before, after)]
+    busy = sum(used) - used[3] - used[4]  # all but idle and waiting for disk
+    return wall, used[7] / max(1, busy)
 
 
 def per_workbook(paths: list[Path]) -> dict[str, float]:
@@ -95,7 +97,7 @@ def measure(workbooks: int = 200, initiatives: int = 50) -> None:
         split = per_workbook(sorted(drive.rglob("*.xlsx"))[:12])
     stolen = " / ".join("n/a" if s is None else f"{s:.0%}" for s in (stolen_one, stolen_two))
     print("| drive | 1 worker (s) | 2 workers (s) | speed-up | unchanged re-run (s) | re-run / first run "
-          "| CPU time taken by the hypervisor (1 / 2 workers) |")
+          "| busy CPU time taken by the hypervisor (1 / 2 workers) |")
     print("|---|---|---|---|---|---|---|")
     print(f"| {workbooks} workbooks × {initiatives} initiatives | {one:.1f} | {two:.1f} | {one / two:.2f}× "
           f"| {again:.2f} | {again / two:.1%} | {stolen} |")

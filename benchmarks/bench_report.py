@@ -132,16 +132,24 @@ def make_workbook(path: Path, n: int, horizon: int, seed: int = 1) -> Path:
     return path
 
 
+def finished(command: list[str]):
+    """Wall seconds and the resource usage of one fresh process, run to its end (its own usage, so its own
+    peak memory rather than the largest child's so far); its error output is kept in a file, which cannot fill."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed:\n{errors.read().decode()}")
+    return wall, usage
+
+
 def timed(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak MiB of one fresh process (its own peak, not the largest child's so far)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
-        raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
-    process.stderr.close()
+    """Wall seconds and peak MiB of one fresh process."""
+    wall, usage = finished(command)
     return wall, usage.ru_maxrss / 1024
 
 

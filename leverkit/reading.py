@@ -195,18 +195,20 @@ def read_bounded(kind: str, value: object, name: str) -> float:
     return number
 
 
-WHOLE = {"whole": (0, None), "quality": (1, 5)}  # kind -> lowest, highest
+WHOLE = {"whole": (0, None), "quality": (1, 5)}  # the Initiatives columns' whole-number kinds -> lowest, highest
 
 
 def _plain(kind: str):
     """How a cell holding a float is read when its column's rule takes it as it is, in one step: the value,
     or None when the rule might refuse it, so that the full rule runs and names the problem.
 
-    Most cells of a plan are such floats; the full rules (`read_bounded`, `_whole`) read them the same.
+    Most cells of a plan are such floats; the full rules (`read_bounded`, `_whole`) read them the same. Only
+    an exact float qualifies: anything else (a bool, a date, text, an Excel error) has rules of its own.
     """
     if kind in WHOLE:
         low, high = WHOLE[kind]
-        return lambda x: int(x) if x.is_integer() and low <= x <= (LARGEST if high is None else high) else None
+        high = LARGEST if high is None else high
+        return lambda x: int(x) if x.is_integer() and low <= x <= high else None
     read, allowed, _ = BOUNDED[kind]
     limit = 1 if read is _percent else LARGEST
     return lambda x: x if abs(x) <= limit and allowed(x) else None

@@ -1,6 +1,7 @@
 """Reading team workbooks: docs/model.md section 1, every rule and every message."""
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -218,7 +219,7 @@ def test_uncapped_growth_that_overflows_is_an_issue(team):
     assert issue.code == "overflow" and issue.cell == "J2" and "set a Reach cap" in issue.message
 
 
-EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -0.99, -1.0000001, 0.9999999, 1.0000001, 5.0, 6.0, 2.5, LARGEST, -LARGEST,
+EDGES = [0.0, -0.0, 1.0, -1.0, math.nextafter(1.0, 2.0), math.nextafter(-1.0, -2.0), 0.5, -0.99, -1.0000001, 0.9999999, 1.0000001, 5.0, 6.0, 2.5, LARGEST, -LARGEST,
          LARGEST * 2, math.nextafter(LARGEST, math.inf), math.inf, -math.inf, math.nan, 5e-324]
 
 
@@ -236,3 +237,16 @@ def test_a_plain_float_is_read_in_one_step_exactly_as_its_full_rule_reads_it(x):
         quick = read(x)
         assert quick == full and type(quick) is type(full), (kind, x, quick, full)
         assert quick is None or math.copysign(1, quick) == math.copysign(1, full)
+
+
+def test_numbers_of_any_float_type_read_the_same():
+    """Only an exact float takes the one-step read; numpy floats and -0.0 come out the same through the rules."""
+    header = ["Initiative", "Leverage form", "Upfront cost", "Reach / month", "Value per reach", "Growth / month",
+              "Delay (months)", "Quality (1-5)", "Confidence"]
+    plain = ["A", "code", 1200.0, -0.0, 2.5, 0.05, 3.0, 4.0, 0.8]
+    numpy_row = [v if isinstance(v, str) else np.float64(v) for v in plain]
+    read = [parse_sheets({"Initiatives": Grid("Initiatives", [header, row])}, "t.xlsx", "t") for row in (plain, numpy_row)]
+    assert [plan.issues for plan in read] == [[], []]
+    assert repr(read[0].initiatives) == repr(read[1].initiatives)
+    [item] = read[0].initiatives
+    assert (item.delay, item.quality) == (3, 4) and type(item.delay) is int and math.copysign(1, item.reach) == -1
