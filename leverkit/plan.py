@@ -71,6 +71,11 @@ class Plan:
 
     def column(self, field: str, dtype=float):
         """One field of every valid initiative, as a numpy array in plan order."""
-        import numpy as np
+        return field_column(self.initiatives, field, dtype)
 
-        return np.fromiter((getattr(i, field) for i in self.initiatives), dtype=dtype, count=len(self.initiatives))
+
+def field_column(items, field: str, dtype=float):
+    """One field of each of `items` (initiatives), as a numpy array in their order."""
+    import numpy as np
+
+    return np.fromiter((getattr(i, field) for i in items), dtype=dtype, count=len(items))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model import cash_flows, discount_factors, npv
-from .plan import Initiative, Plan, Settings
+from .plan import Initiative, Plan, Settings, field_column
 from .schema import COLUMNS
 
 # The inputs a range may carry, in the order an initiative's ranged inputs consume its stream.
@@ -114,7 +114,7 @@ def outcomes(upfront, maintenance, reach, value, growth, cap, delay, decay, hori
 
 def _inputs(items: list[Initiative], seed: int, draws: int) -> dict[str, np.ndarray]:
     """Each input as (initiatives, draws), or (initiatives, 1) where none of them ranges it."""
-    median = {f: np.array([getattr(i, f) for i in items], float) for f in RANGED}
+    median = _columns(items, RANGED)
     spread = {f: np.zeros(len(items), bool) for f in RANGED}
     low = {f: median[f].copy() for f in RANGED}
     high = {f: median[f].copy() for f in RANGED}
@@ -232,7 +232,7 @@ class Simulation:
 
 def _columns(items: list[Initiative], fields, axis: bool = False) -> dict[str, np.ndarray]:
     """Each field as a column of floats; with `axis`, as (len(items), 1) to broadcast against the draws."""
-    return {f: np.array([getattr(i, f) for i in items], float).reshape((-1, 1) if axis else -1) for f in fields}
+    return {f: field_column(items, f).reshape((-1, 1) if axis else -1) for f in fields}
 
 
 def simulate(plan: Plan, chosen=None) -> Simulation | None:
