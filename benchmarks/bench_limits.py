@@ -16,28 +16,25 @@ Each target's floor, measured with leverkit's own work taken out:
   ratio is the least `leverkit report` / floor could be with XlsxWriter.
 - Peak memory at 10,000: the same writing process's peak (ru_maxrss),
   the interpreter and the ready-made sheets included.
-- Charts in a batch. For generated 50 x 36 workbooks (bench_batch.py's),
-  in one warm process: the summary's charts, and how much of that time is
-  spent inside pygal's render_tree (a lower bound of pygal's share: making
-  each chart and adding its series happen outside it), against reading plus
-  writing the ranked workbook. Median milliseconds over the workbooks.
+- Charts in a batch. For generated 50 x 36 workbooks, bench_batch.py's
+  phases of one workbook in a worker: the summary's charts, and how much of
+  that time is spent inside pygal's render_tree (a lower bound of pygal's
+  share), against reading plus writing the ranked workbook. Median
+  milliseconds over the workbooks.
 
 Prints a Markdown table for the README.
 """
 from __future__ import annotations
 
 import argparse
-import io
 import pickle
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_report import FLOOR, finished, make_workbook  # noqa: E402
+from bench_report import FLOOR, compile_leverkit, finished, make_workbook  # noqa: E402
 
 WRITE_ONLY = """
 import pickle, sys
@@ -85,59 +82,18 @@ def writing(folder: Path, runs: int) -> dict[str, float]:
 
 
 def charts_against_io(folder: Path, workbooks: int = 12) -> dict[str, float]:
-    """Median milliseconds, per 50 x 36 workbook, of reading plus writing the ranked workbook, of drawing the
-    summary's charts (with the collector paused, as the page does), and of the charts' time inside pygal."""
-    import pygal.graph.public
+    """bench_batch.py's phases of one 50 x 36 workbook in a worker, over `workbooks` of them (and two more
+    that warm the imports)."""
+    from bench_batch import per_workbook
 
-    from leverkit import charts, summary
-    from leverkit.excel import build
-    from leverkit.processes import collector_paused
-    from leverkit.ranking import rank
-    from leverkit.reading import read_bytes
-
-    inside = [0.0]
-    render_tree = pygal.graph.public.PublicApi.render_tree
-
-    def timed_render_tree(self, *args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return render_tree(self, *args, **kwargs)
-        finally:
-            inside[0] += time.perf_counter() - start
-
-    pygal.graph.public.PublicApi.render_tree = timed_render_tree
-    figures: dict[str, list[float]] = {"read + write xlsx": [], "charts": [], "of which inside pygal": []}
-    try:
-        for k in range(workbooks + 2):
-            path = make_workbook(folder / f"batch_{k}.xlsx", 50, 36, seed=k)
-            start = time.perf_counter()
-            plan = read_bytes(path.read_bytes(), str(path), path.stem)
-            read = time.perf_counter() - start
-            ranking = rank(plan)
-            start = time.perf_counter()
-            build(ranking, io.BytesIO())
-            written = time.perf_counter() - start
-            inside[0] = 0.0
-            start = time.perf_counter()
-            with collector_paused():
-                for chart in (charts.cumulative_cash_flow, charts.quality_map, charts.npv_by_form,
-                              summary._uncertainty):
-                    chart(ranking)
-            drawn = time.perf_counter() - start
-            if k >= 2:  # the first two warm the imports
-                figures["read + write xlsx"].append((read + written) * 1000)
-                figures["charts"].append(drawn * 1000)
-                figures["of which inside pygal"].append(inside[0] * 1000)
-    finally:
-        pygal.graph.public.PublicApi.render_tree = render_tree
-    return {name: statistics.median(values) for name, values in figures.items()}
+    return per_workbook([make_workbook(folder / f"batch_{k}.xlsx", 50, 36, seed=k) for k in range(workbooks + 2)])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="rounds per median (default 5)")
     args = parser.parse_args()
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).parent.parent / "leverkit")], check=True)
+    compile_leverkit()
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         cpu = writing(folder, args.runs)
@@ -148,9 +104,10 @@ def main() -> None:
           f"{cpu['floor']:.2f} = **{cpu['write only'] / cpu['floor']:.2f}×** | leverkit report ≤ 1.6× the floor |")
     print(f"| 10,000 × 60: peak memory writing leverkit's sheets alone | **{cpu['peak']:.0f} MiB** | "
           f"leverkit report ≤ 290 MiB |")
-    print(f"| 50 × 36, per workbook: charts ({page['of which inside pygal']:.0f} ms of them inside pygal's render_tree) "
-          f"against reading + writing the workbook | **{page['charts']:.0f} ms** against "
-          f"{page['read + write xlsx']:.0f} ms | charts < reading + writing |", flush=True)
+    inside = page["of the charts, inside pygal's render_tree"]
+    print(f"| 50 × 36, per workbook: charts ({inside:.0f} ms of them inside pygal's render_tree) "
+          f"against reading + writing the workbook | **{page['of which charts']:.0f} ms** against "
+          f"{page['read'] + page['write xlsx']:.0f} ms | charts < reading + writing |", flush=True)
 
 
 if __name__ == "__main__":

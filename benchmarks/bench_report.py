@@ -132,6 +132,13 @@ def make_workbook(path: Path, n: int, horizon: int, seed: int = 1) -> Path:
     return path
 
 
+def compile_leverkit() -> None:
+    """Compile leverkit's bytecode, as the libraries' already is: pip compiles an installed package, while an
+    editable install writes it on first use, unless PYTHONDONTWRITEBYTECODE is set (as on this project's
+    machines), which would make every timed run compile leverkit again."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).parent.parent / "leverkit")], check=True)
+
+
 def finished(command: list[str]):
     """Wall seconds and the resource usage of one fresh process, run to its end (its own usage, so its own
     peak memory rather than the largest child's so far); its error output is kept in a file, which cannot fill."""
@@ -198,9 +205,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
     args = parser.parse_args()
     cases = [(200, 60)] + ([] if args.quick else [(10_000, 60)])
-    # pip compiles an installed package's bytecode; an editable install writes it on first use, unless
-    # PYTHONDONTWRITEBYTECODE is set (as on this project's machines): compile it, as the libraries' already is
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).parent.parent / "leverkit")], check=True)
+    compile_leverkit()
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         (folder / "floor.py").write_text(FLOOR)
