@@ -1,13 +1,15 @@
 """Charts for the HTML pages, drawn with pygal as inline SVG (docs/model.md section 6, "The charts").
 
 pygal was chosen by measurement (benchmarks/bench_charts.py): it imports in
-under a tenth of a second, draws the summary's three charts in about as
-long, keeps text as SVG <text> (so any script renders in the reader's own
-fonts) and puts each point's name in an SVG <title> that browsers show on
-hover. Its JavaScript tooltip script and its comments (which carry URLs) are
-removed with lxml, so a page needs no script and no network. Amounts beyond
-±10^15 and multiples beyond 10^9 are drawn at those limits; their hover
-titles still give the real figure.
+under a tenth of a second, keeps text as SVG <text> (so any script renders
+in the reader's own fonts) and puts each point's name in an SVG <title> that
+browsers show on hover. Its JavaScript tooltip script and its comments
+(which carry URLs) are removed with lxml, so a page needs no script and no
+network. Labels leverkit places itself (the quality map's names) are added
+to pygal's tree where its dots are, each beside its own dot or joined to it
+by a line, never over another label. Amounts beyond ±10^15 and multiples
+beyond 10^9 are drawn at those limits; their hover titles still give the
+real figure.
 """
 from __future__ import annotations
 
@@ -19,13 +21,11 @@ import numpy as np
 from lxml import etree
 
 from .model import AMBER, GREEN, RED
-from .ranking import Ranking
-from .schema import FORMS
 
 COLOURS = {RED: "#c0392b", AMBER: "#d68910", GREEN: "#1e8449"}
 ZONES = {RED: "#f5c6c0", AMBER: "#fbe3bd"}
 PLAN, ACTUAL, INK, MUTED = "#2e86c1", "#1c2833", "#1c2833", "#808b96"
-TOP_PANELS = 6
+BAND, LOW_END, HIGH_END = "#aed6f1", "#e59866", "#5dade2"
 WIDTH, PANEL = 600, 300  # native widths: on a 360 px phone (about 340 px for a chart), 16-unit text shows at 9 px
 TEXT = 16
 MONEY_LIMIT = 1e15
@@ -151,24 +151,6 @@ def _width(label: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in label) * TEXT
 
 
-def _labels_that_fit(px, py, labels, priority, right: float) -> np.ndarray:
-    """Which labels to print: in priority order, each whose box (right of and below its point) ends left of
-    `right` and covers no other point and no label already kept."""
-    order = np.argsort(priority, kind="stable")[:200]
-    widths = np.array([_width(labels[i]) for i in order])
-    left, top = px[order] + TEXT - 2, py[order] + 4
-    apart = ((left[:, None] + widths[:, None] + 4 <= left[None, :]) | (left[None, :] + widths[None, :] + 4 <= left[:, None])
-             | (top[:, None] + TEXT + 2 <= top[None, :]) | (top[None, :] + TEXT + 2 <= top[:, None]))
-    covers = ((px[None, :] + 5 >= left[:, None]) & (px[None, :] - 5 <= left[:, None] + widths[:, None])
-              & (py[None, :] + 5 >= top[:, None]) & (py[None, :] - 5 <= top[:, None] + TEXT))
-    kept = np.zeros(len(order), bool)
-    for k in np.flatnonzero((left + widths <= right) & ~covers.any(axis=1)):
-        kept[k] = not (kept & ~apart[k]).any()
-    chosen = np.zeros(len(labels), bool)
-    chosen[order[kept]] = True
-    return chosen
-
-
 def _amount_axis(values: np.ndarray):
     """(to_axis, ticks, name): an honest axis for amounts that may differ 100-fold.
 
@@ -192,54 +174,88 @@ def _money_labels(to_axis, ticks):
     return None if ticks is None else [{"label": _compact(t), "value": float(to_axis(t))} for t in ticks]
 
 
-def cumulative_cash_flow(ranking: Ranking) -> str:
-    """Cumulative cash flow cum_0..cum_H of the top initiatives by rank, one small panel each on its own scale.
+def words(text: str, limit: int) -> str:
+    """Text cut to `limit` characters at a word boundary, with an ellipsis when cut.
 
-    Each panel has its own axis so a small initiative is not flattened by a
-    big one; the zero line is drawn and the payback month (where cum_t
-    crosses zero for the last time) is marked and named in the panel title.
-
-    >>> import numpy as np
-    >>> from leverkit import rank
-    >>> from leverkit.plan import Initiative, Plan, Settings
-    >>> item = Initiative(2, "A1", "Automate reports", "Sam", "code", "parameter", 100.0, 0.0, False, 1.0, 20.0, 0.0,
-    ...                   np.inf, 0, 0.0, 4, 1.0, "")
-    >>> svg = cumulative_cash_flow(rank(Plan("t.xlsx", Settings("t", horizon=12), [item], [])))
-    >>> "pays back in month 5.0" in svg, "<script" in svg
-    (True, False)
+    >>> words("F18 Intercompany netting with the treasury", 24), words("short", 24), words("Unbreakableword", 6)
+    ('F18 Intercompany…', 'short', 'Unbre…')
     """
-    p, currency = ranking.projection, _text(ranking.plan.settings.currency)
-    months = np.arange(p.horizon + 1, dtype=float)
-    panels = []
-    for rank, item, i in ranking.ranked()[:TOP_PANELS]:
-        name = _text(f"{item.id} {item.name}")
-        payback = p.payback[i]
-        when = f"pays back in month {payback:.1f}" if np.isfinite(payback) else f"no payback in {p.horizon} months"
-        cumulative = _finite(p.cumulative[i])
-        chart = _chart("XY", _uid("cumulative", rank, name, cumulative), [PLAN, MUTED, COLOURS[GREEN]], width=PANEL,
-                       height=250, title=f"#{rank} {_text(name, 24)}: {when}", show_legend=False,
-                       x_title=f"month · {_text(currency, 12)}", dots_size=1.5, value_formatter=_compact, max_scale=5,
-                       x_value_formatter=lambda x: f"{x:g}")
-        titles = [f"{name}: month {t}, cumulative {currency} {_money(v)}" for t, v in zip(range(p.horizon + 1), p.cumulative[i])]
-        chart.add(name, _points(months, cumulative, titles))
-        chart.add(None, [(0.0, 0.0), (float(p.horizon), 0.0)], show_dots=False, stroke_style={"width": 1})
-        if np.isfinite(payback):
-            chart.add(None, _points(np.array([payback]), np.zeros(1), [f"{name} {when}"]), stroke=False, dots_size=6)
-        panels.append(_tree(chart))
-    if not panels:
-        return _svg(_tree(_chart("XY", _uid("cumulative", 0), [PLAN], height=200)))
-    return _grid(panels, 250, _uid("cumulative-grid", *[panel.get("id") for panel in panels]))
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,.;:·-") + "…"
 
 
-def quality_map(ranking: Ranking) -> str:
-    """Quality (up) against leverage multiple (across, log scale) of one plan's initiatives; see quality_map_of."""
+def _plot(root: etree._Element) -> tuple[etree._Element, float, float]:
+    """pygal's text overlay group (same coordinates as its dots) and the plot's width and height."""
+    plot = root.xpath("//*[@class='plot']")[0]
+    box = plot.xpath("./*[local-name()='rect'][@class='background']")[0]
+    overlay = root.xpath("//*[@class='plot text-overlay']")[0]
+    return overlay, float(box.get("width")), float(box.get("height"))
+
+
+def _dots(root: etree._Element, series: int) -> list[tuple[float, float]]:
+    """The centres of one series' dots, in the order its points were added."""
+    found = root.xpath(f"//*[@class='plot overlay']/*[contains(concat(' ', @class, ' '), ' serie-{series} ')]//*"
+                       f"[local-name()='circle']")
+    return [(float(c.get("cx")), float(c.get("cy"))) for c in found]
+
+
+LABEL_TEXT = 15  # the quality map's names, in chart units: 9 px or more on a 390 px phone
+_SPOTS = ((10, 5, "start", False), (-10, 5, "end", False), (0, -10, "middle", False), (0, 20, "middle", False),
+          (24, -20, "start", True), (24, 30, "start", True), (-24, -20, "end", True), (-24, 30, "end", True),
+          (0, -34, "middle", True), (0, 44, "middle", True), (40, 6, "start", True), (-40, 6, "end", True))
+
+
+def place_labels(overlay: etree._Element, width: float, height: float, dots: list[tuple[float, float]],
+                 named: list[tuple[int, str]]) -> list[int]:
+    """Write each (dot, text) of `named`, in order, beside its dot or joined to it by a thin line, where its box
+    stays in the plot and covers no other dot and no label already written; returns the dots left unnamed.
+
+    Boxes are estimated from the text (`_width`), in the plot's own units.
+    """
+    placed: list[tuple[float, float, float, float]] = []
+    left_out = []
+    for k, text in named:
+        x, y = dots[k]
+        span = _width(text) * LABEL_TEXT / TEXT
+        for dx, dy, anchor, line in _SPOTS:
+            x0 = x + dx - (span if anchor == "end" else span / 2 if anchor == "middle" else 0)
+            box = (x0 - 2, y + dy - LABEL_TEXT + 2, x0 + span + 2, y + dy + 4)
+            inside = box[0] >= 0 and box[2] <= width and box[1] >= 0 and box[3] <= height
+            clear = all(box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1] for b in placed)
+            bare = all(not (box[0] - 4 <= dx_ <= box[2] + 4 and box[1] - 4 <= dy_ <= box[3] + 4)
+                       for j, (dx_, dy_) in enumerate(dots) if j != k)
+            if inside and clear and bare:
+                break
+        else:
+            left_out.append(k)
+            continue
+        placed.append(box)
+        if line:
+            end_y = min(max(y, box[1]), box[3])
+            end_x = box[0] if anchor == "start" else box[2] if anchor == "end" else x0 + span / 2
+            etree.SubElement(overlay, "line", x1=f"{x:.1f}", y1=f"{y:.1f}", x2=f"{end_x:.1f}", y2=f"{end_y:.1f}",
+                             stroke=MUTED, **{"stroke-width": "1"})
+        label = etree.SubElement(overlay, "text", x=f"{x + dx:.1f}", y=f"{y + dy:.1f}", **{
+            "text-anchor": anchor, "font-size": str(LABEL_TEXT), "fill": INK, "class": "name"})
+        label.text = text
+    return left_out
+
+
+def quality_map(ranking) -> str:
+    """Quality (up) against leverage multiple (across, log scale) of one plan's initiatives, the recommended and
+    the top-ranked named; see quality_map_of."""
     p = ranking.projection
     items = ranking.plan.initiatives
+    chosen = ranking.funding.chosen
+    first = [i for i in ranking.order.tolist() if chosen[i]][:8] + ranking.order.tolist()[:3]
     return quality_map_of(p.multiple_effective, [i.quality for i in items], p.flags,
-                          [f"{i.id} {i.name}" for i in items], ranking.plan.settings.threshold)
+                          [f"{i.id} {i.name}" for i in items], ranking.plan.settings.threshold,
+                          labelled=[items[i].id for i in dict.fromkeys(first)], ids=[i.id for i in items])
 
 
-def quality_map_of(multiples, qualities, flags, labels, threshold: float) -> str:
+def quality_map_of(multiples, qualities, flags, labels, threshold: float, labelled=(), ids=None) -> str:
     """The quality-versus-amplification map of any set of initiatives (one team's, or a whole drive's).
 
     Across: log10 of the leverage multiple M, clipped to [10^-3, 10^9]; an
@@ -247,13 +263,16 @@ def quality_map_of(multiples, qualities, flags, labels, threshold: float) -> str
     the right. Up: quality 1-5, nudged ±0.12 so equal points stay apart.
     Shaded: the red zone (quality ≤ 2, M ≥ A) and the amber zones (quality
     ≤ 2 with 1 ≤ M < A; quality 3 with M ≥ A). Every point's name is its
-    hover title; names are printed only where they overlap no other name.
+    hover title; the `labelled` ones (by ID, in order of importance; `ids`
+    are the points' IDs, `labels` their full names) are named on the chart.
 
-    >>> svg = quality_map_of([4.0, float("inf")], [2, 5], ["red", "green"], ["DS08", "DS03"], 3.0)
-    >>> "DS08 — quality 2, 4.0× (red)" in svg, "DS03 — quality 5, ∞× (green)" in svg
-    (True, True)
+    >>> svg = quality_map_of([4.0, float("inf")], [2, 5], ["red", "green"], ["DS08 Portal", "DS03 Videos"], 3.0,
+    ...                      labelled=["DS08"], ids=["DS08", "DS03"])
+    >>> "DS08 Portal — quality 2, 4.0× (red)" in svg, ">DS08<" in svg, ">DS03<" in svg
+    (True, True, False)
     """
     names = [_text(label) for label in labels]
+    ids = [_text(i) for i in (ids if ids is not None else labels)]
     m = np.asarray(multiples, dtype=float).reshape(-1)
     quality = np.nan_to_num(np.asarray(qualities, dtype=float).reshape(-1), nan=0.0)
     flags = np.asarray(flags).astype(str).reshape(-1)
@@ -268,10 +287,11 @@ def quality_map_of(multiples, qualities, flags, labels, threshold: float) -> str
     y = np.clip(quality, 0.5, 5.5) + (np.arange(len(quality)) % 5 - 2) * 0.06
     decades = np.arange(np.ceil(lo), np.floor(lo + hi) + 1)
     decades = decades[:: int(np.ceil(len(decades) / 7))]
-    chart = _chart("XY", _uid("quality", m, quality, flags, names, a), [ZONES[AMBER], ZONES[AMBER], ZONES[RED], MUTED,
-                   COLOURS[GREEN], COLOURS[AMBER], COLOURS[RED]], height=520, xrange=(0.0, hi), range=(0.5, 5.5), zero=0.5,
+    chart = _chart("XY", _uid("quality", m, quality, flags, names, a, list(labelled)),
+                   [ZONES[AMBER], ZONES[AMBER], ZONES[RED], MUTED, COLOURS[GREEN], COLOURS[AMBER], COLOURS[RED]],
+                   height=520, xrange=(0.0, hi), range=(0.5, 5.5), zero=0.5,
                    x_labels=[{"label": f"{10 ** d:g}×", "value": float(d - lo)} for d in decades], y_labels=[1, 2, 3, 4, 5],
-                   x_title="Leverage multiple (log scale)", y_title="Quality (1-5)", print_labels=True,
+                   x_title="Leverage multiple (log scale)", y_title="Quality (1-5)",
                    show_x_guides=True, dots_size=5 if len(x) <= 500 else 3, legend_at_bottom_columns=1)
     zone = {"show_dots": False, "fill": True, "stroke_style": {"width": "0"}}
     chart.add("amber zone", [(la, 3.5), (hi, 3.5)], **zone)
@@ -280,112 +300,150 @@ def quality_map_of(multiples, qualities, flags, labels, threshold: float) -> str
     chart.add(None, [(la, 0.5), (la, 5.5)], show_dots=False, stroke_style={"width": 1.5, "dasharray": "6, 4"})
     times = ["undefined" if np.isnan(v) else "∞" if v == np.inf else f"{v:.1f}" if abs(v) < 1e6 else f"{v:.3g}" for v in m]
     titles = [f"{n} — quality {q:g}, {t}× ({f})" for n, q, t, f in zip(names, quality, times, flags)]
-    px = 70 + x / max(hi, 1e-9) * (WIDTH - 80)
-    py = 10 + (5.5 - y) / 5 * 300
-    shown = _labels_that_fit(px, py, [_text(n, 12) for n in names], np.select([flags == RED, flags == AMBER], [0, 1], 2),
-                             WIDTH - 8)
+    series = []
     for flag in (GREEN, AMBER, RED):
         mask = flags == flag
-        points = _points(x[mask], y[mask], [t for t, k in zip(titles, mask) if k])
-        for point, name, printed in zip(points, np.array(names, dtype=object)[mask], shown[mask]):
-            if printed:
-                point["label"] = _text(name, 12)
-        chart.add(f"{flag} ({int(mask.sum())})", points, stroke=False)
-    return _svg(_tree(chart))
+        chart.add(f"{flag} ({int(mask.sum())})", _points(x[mask], y[mask], [t for t, k in zip(titles, mask) if k]),
+                  stroke=False)
+        series.append(np.flatnonzero(mask & ~np.isnan(x) & ~np.isnan(y)))
+    root = _tree(chart)
+    overlay, width, height = _plot(root)
+    dots, where = [], {}
+    for k, members in enumerate(series, start=4):
+        for index, centre in zip(members.tolist(), _dots(root, k)):
+            where.setdefault(ids[index], len(dots))
+            dots.append(centre)
+    place_labels(overlay, width, height, dots, [(where[i], words(i, 14)) for i in labelled if i in where])
+    return _svg(root)
 
 
-def npv_by_form(ranking: Ranking) -> str:
-    """NPV and risk-adjusted NPV totals for each of the five leverage forms, as horizontal bars.
+def portfolio_cash(months, cumulative, bands, need: float, need_month: int | None, payback_month: int | None,
+                   currency: str) -> str:
+    """The recommended portfolio's cumulative cash C_m by calendar month, with its P10–P90 band (simulation on),
+    the cash need marked at its month and the payback month marked where C turns for good (docs/model.md
+    section 8). `months` are the months' first days; `need_month` and `payback_month` count from 1.
 
-    >>> from leverkit import rank
-    >>> from leverkit.plan import Plan, Settings
-    >>> svg = npv_by_form(rank(Plan("t.xlsx", Settings("t"), [], [])))
-    >>> all(form in svg for form in FORMS)
-    True
+    >>> import datetime
+    >>> svg = portfolio_cash([datetime.date(2027, 1, 1), datetime.date(2027, 2, 1)], [-40.0, 20.0], None, 40.0, 1, 2, "EUR")
+    >>> "cash need EUR 40 in 2027-01" in svg, "pays back in 2027-02" in svg
+    (True, True)
     """
-    currency = _text(ranking.plan.settings.currency)
-    rows = ranking.by_form()[: len(FORMS)]
-    chart = _chart("HorizontalBar", _uid("npv", repr(rows)), ["#2e86c1", "#85c1e9"], height=380, x_labels=list(FORMS),
-                   x_title=currency, value_formatter=_compact, legend_at_bottom_columns=2)
-    for key in ("NPV", "Risk-adjusted NPV"):
-        values = _finite(np.nan_to_num([r[key] for r in rows]))
-        chart.add(key, [{"value": v, "tooltip": f"{r['Leverage form']}: {key} {currency} {_money(r[key])}"}
-                        for v, r in zip(values.tolist(), rows)])
+    currency = _text(currency)
+    c = _finite(np.reshape(cumulative, -1))
+    n = c.size
+    xs = np.arange(1, n + 1, dtype=float)
+    label = [f"{d:%Y-%m}" for d in months]
+    step = max(1, int(np.ceil(n / 8)))
+    chart = _chart("XY", _uid("cash", c, None if bands is None else np.asarray(bands), need, need_month, payback_month),
+                   [BAND, PLAN, COLOURS[RED], COLOURS[GREEN], MUTED], height=400,
+                   x_labels=[{"label": label[k], "value": float(k + 1)} for k in range(0, n, step)],
+                   x_title="Month", y_title=f"Cumulative cash, {_text(currency, 12)}", value_formatter=_compact,
+                   show_x_guides=False, allow_interruptions=True, dots_size=1.5, legend_at_bottom_columns=2)
+    if bands is not None:
+        low, high = (_finite(np.reshape(b, -1)) for b in (bands[0], bands[2]))
+        bar = max(2.0, (WIDTH - 120) / max(n, 1))
+        chart.add("P10 to P90 of the draws", [point for k in range(n) for point in (
+            {"value": (xs[k], float(low[k])), "tooltip": f"{label[k]}: P10 {currency} {_money(low[k])}"},
+            {"value": (xs[k], float(high[k])), "tooltip": f"{label[k]}: P90 {currency} {_money(high[k])}"},
+            (None, None))], show_dots=False, stroke_style={"width": bar, "linecap": "butt"})
+    else:
+        chart.add(None, [], show_dots=False)
+    chart.add("cumulative cash (median inputs)", _points(xs, c, [f"{label[k]}: cumulative {currency} {_money(c[k])}"
+                                                                for k in range(n)]), stroke_style={"width": 2.5})
+    if need_month:
+        chart.add(f"cash need {currency} {_money(need)}", [{"value": (float(need_month), -float(need)),
+                  "tooltip": f"cash need {currency} {_money(need)} in {label[need_month - 1]}"}], stroke=False, dots_size=7)
+    if payback_month:
+        chart.add(f"pays back in {label[payback_month - 1]}", [{"value": (float(payback_month), float(c[payback_month - 1])),
+                  "tooltip": f"pays back in {label[payback_month - 1]}"}], stroke=False, dots_size=7)
+    chart.add(None, [(1.0, 0.0), (float(n), 0.0)], show_dots=False, stroke_style={"width": 1})
     return _svg(_tree(chart))
 
 
 def npv_ranges(labels, p10, p50, p90, currency: str) -> str:
-    """One bar per initiative from its NPV P10 to its P90, the P50 marked, on one shared axis, in the order given.
+    """One row per initiative with ranges: a bar from its P10 to its P90 with the P50 (the middle draw) marked
+    and both ends printed beside it, on one shared axis, in the order given.
 
     The axis is linear unless the largest |amount| is over 20 times the
     median; then it is a symmetric log, asinh(x / s), so an initiative 100
-    times the others does not squash them (the axis title says which).
+    times the others does not squash them (the axis title says which). A bar
+    too narrow to see is drawn a few pixels wide: its printed ends say what it is.
 
     >>> svg = npv_ranges(["A1 Automate"], [-100.0], [200.0], [900.0], "EUR")
-    >>> "A1 Automate: P10 EUR -100 to P90 EUR 900" in svg, "A1 Automate: P50 EUR 200" in svg
-    (True, True)
+    >>> "A1 Automate: P10 EUR -100 to P90 EUR 900" in svg, "A1 Automate: P50 (middle draw) EUR 200" in svg, "-100 to 900" in svg
+    (True, True, True)
     """
     names, currency = [_text(label) for label in labels], _text(currency)
     low, mid, high = (_finite(np.reshape(v, -1)) for v in (p10, p50, p90))
     everything = np.concatenate([low, mid, high])
     to_axis, ticks, scale = _amount_axis(np.nan_to_num(everything))
     ys = -np.arange(1, len(names) + 1, dtype=float)
-    chart = _chart("XY", _uid("ranges", names, everything, currency), ["#85c1e9", INK], height=130 + 30 * len(names),
+    a, b = to_axis(np.nan_to_num(low)), to_axis(np.nan_to_num(high))
+    span = float(np.nanmax(np.concatenate([a, b, [0.0]])) - np.nanmin(np.concatenate([a, b, [0.0]]))) or 1.0
+    least = span * 0.008
+    centre = (a + b) / 2
+    a, b = np.minimum(a, centre - least), np.maximum(b, centre + least)
+    chart = _chart("XY", _uid("ranges", names, everything, currency), ["#85c1e9", INK], height=130 + 34 * len(names),
                    x_title=f"NPV, {_text(currency, 12)} ({scale})", range=(ys.min() - 0.7 if len(ys) else -1.7, -0.3),
-                   y_labels=[{"label": _text(n, 24), "value": float(y)} for n, y in zip(names, ys)],
+                   y_labels=[{"label": words(n, 26), "value": float(y)} for n, y in zip(names, ys)],
                    x_labels=_money_labels(to_axis, ticks), x_value_formatter=_compact, show_x_guides=True,
-                   show_y_guides=False, allow_interruptions=True, dots_size=2)
-    chart.add("P10 to P90", _segments(to_axis(low), to_axis(high), ys,
-                                      [f"{n}: P10 {currency} {_money(a)} to P90 {currency} {_money(b)}"
-                                       for n, a, b in zip(names, low, high)]),
+                   show_y_guides=False, allow_interruptions=True, dots_size=2, print_labels=True,
+                   xrange=(float(min(a.min(initial=0.0), 0.0)) - span * 0.02, float(max(b.max(initial=0.0), 0.0)) + span * 0.45))
+    chart.add("P10 to P90", _segments(a, b, ys, [f"{n}: P10 {currency} {_money(lo)} to P90 {currency} {_money(hi)}"
+                                                 for n, lo, hi in zip(names, low, high)]),
               stroke_style={"width": 12, "linecap": "butt"})
-    chart.add("P50", _points(to_axis(mid), ys, [f"{n}: P50 {currency} {_money(v)}" for n, v in zip(names, mid)]),
-              stroke=False, dots_size=6)
+    chart.add("P50 (the middle draw)", [
+        {"value": (float(x), float(y)), "tooltip": f"{n}: P50 (middle draw) {currency} {_money(v)}"}
+        for x, y, n, v in zip(to_axis(np.nan_to_num(mid)).tolist(), ys.tolist(), names, mid)], stroke=False, dots_size=6)
+    chart.add(None, [{"value": (float(x) + span * 0.02, float(y)), "label": f"{_compact(lo)} to {_compact(hi)}"}
+                     for x, y, lo, hi in zip(b.tolist(), ys.tolist(), low, high)], stroke=False, dots_size=0.01)
     return _svg(_tree(chart))
 
 
-def tornado(title, inputs, npv_low, npv_high, median_npv, currency: str) -> str:
-    """NPV with each input at its range's low end and at its high end, every other input at its median.
+def tornado(labels, low_totals, high_totals, base: float, currency: str) -> str:
+    """The recommended portfolio's NPV (before Confidence) with one ranged input at the low and then the high
+    end of its range, every other input at its median; one bar per input (`labels`: "initiative · input"),
+    widest swing on top, growing from `base`, the portfolio's NPV at median inputs.
 
-    One bar per input from NPV(low) to NPV(high), sorted by swing
-    |NPV(high) − NPV(low)| with the widest on top; the median NPV is the
-    vertical line the bars grow from.
-
-    >>> svg = tornado("A1 Automate", ["Reach", "Value"], [900.0, 400.0], [1100.0, 2000.0], 1000.0, "USD")
-    >>> svg.index("Value: NPV USD 400") < svg.index("Reach: NPV USD 900")
+    >>> svg = tornado(["A1 · Reach", "A1 · Value"], [900.0, 400.0], [1100.0, 2000.0], 1000.0, "USD")
+    >>> svg.index("A1 · Value: NPV USD 400") < svg.index("A1 · Reach: NPV USD 900")
     True
     """
-    names, currency = [_text(n) for n in inputs], _text(currency)
-    low, high = _finite(np.reshape(npv_low, -1)), _finite(np.reshape(npv_high, -1))
-    median = float(np.nan_to_num(_finite(median_npv)))
+    names, currency = [_text(n) for n in labels], _text(currency)
+    low, high = _finite(np.reshape(low_totals, -1)), _finite(np.reshape(high_totals, -1))
+    median = float(np.nan_to_num(_finite(base)))
     order = np.argsort(-np.nan_to_num(np.abs(high - low)), kind="stable")
     low, high, names = low[order], high[order], [names[k] for k in order]
     ys = -np.arange(1, len(names) + 1, dtype=float)
     bottom = ys.min() - 0.7 if len(ys) else -1.7
-    chart = _chart("XY", _uid("tornado", title, names, low, high, median), ["#e59866", "#5dade2", INK],
-                   height=150 + 34 * len(names), title=_text(title), x_title=f"NPV, {_text(currency, 12)}",
-                   range=(bottom, -0.3), y_labels=[{"label": _text(n, 24), "value": float(y)} for n, y in zip(names, ys)],
-                   value_formatter=_compact, x_value_formatter=_compact, show_y_guides=False,
-                   allow_interruptions=True, dots_size=2, legend_at_bottom_columns=3)
+    chart = _chart("XY", _uid("tornado", names, low, high, median), [LOW_END, HIGH_END, INK],
+                   height=150 + 34 * len(names), x_title=f"Portfolio NPV before Confidence, {_text(currency, 12)}",
+                   range=(bottom, -0.3), y_labels=[{"label": words(n, 30), "value": float(y)} for n, y in zip(names, ys)],
+                   value_formatter=_compact, x_value_formatter=_compact, show_y_guides=False, show_legend=False,
+                   allow_interruptions=True, dots_size=2)
     bar = {"stroke_style": {"width": 14, "linecap": "butt"}}
     medians = np.full(len(names), median)
-    chart.add("input at low end", _segments(medians, np.nan_to_num(low, nan=median), ys,
+    chart.add("input at the low end", _segments(medians, np.nan_to_num(low, nan=median), ys,
                                                 [f"{n}: NPV {currency} {_money(v)} at its low end" for n, v in zip(names, low)]), **bar)
-    chart.add("input at high end", _segments(medians, np.nan_to_num(high, nan=median), ys,
+    chart.add("input at the high end", _segments(medians, np.nan_to_num(high, nan=median), ys,
                                                  [f"{n}: NPV {currency} {_money(v)} at its high end" for n, v in zip(names, high)]), **bar)
-    chart.add("median NPV", [{"value": (median, y), "tooltip": f"median NPV {currency} {_money(median)}"}
-                                                        for y in (bottom, -0.3)], dots_size=1, stroke_style={"width": 2})
+    chart.add("NPV at median inputs", [{"value": (median, y), "tooltip": f"portfolio NPV at median inputs {currency} "
+                                                                          f"{_money(median)}"} for y in (bottom, -0.3)],
+              dots_size=1, stroke_style={"width": 2})
     return _svg(_tree(chart))
 
 
-def frontier(budgets, values, chosen_budget, currency: str) -> str:
-    """Best achievable risk-adjusted NPV against budget, as a step line, with the chosen budget marked.
+def frontier(budgets, values, chosen_budget, currency: str, chosen_upfront=None, chosen_value=None) -> str:
+    """Best achievable value (risk-adjusted) against budget, as a step line, with the recommended portfolio's
+    own (Budget, value) marked exactly.
 
     Between two budgets the best value stays at the lower budget's until the
-    next budget buys more, so the line steps up at each budget B_k.
+    next budget buys more, so the line steps up at each budget B_k. The
+    marker is the recommended portfolio itself (at the Budget, its value),
+    not a reading of the line between two computed budgets.
 
-    >>> svg = frontier([0.0, 100.0, 200.0], [0.0, 50.0, 80.0], 100.0, "USD")
-    >>> "budget USD 200: best risk-adjusted NPV USD 80" in svg, "chosen budget USD 100" in svg
+    >>> svg = frontier([0.0, 100.0, 200.0], [0.0, 50.0, 80.0], 150.0, "USD", 140.0, 61.0)
+    >>> "budget USD 200: best value USD 80" in svg, "this Budget, USD 150: the recommended portfolio's value USD 61" in svg
     (True, True)
     """
     currency = _text(currency)
@@ -395,18 +453,17 @@ def frontier(budgets, values, chosen_budget, currency: str) -> str:
     b, v = b[keep][order], v[keep][order]
     chosen = float(np.nan_to_num(_finite(chosen_budget), nan=b[0] if len(b) else 0.0))
     step_x, step_y = np.repeat(b, 2)[1:], np.repeat(v, 2)[:-1]
-    reached = v[np.searchsorted(b, chosen, side="right") - 1] if len(b) and chosen >= b[0] else 0.0
-    chart = _chart("XY", _uid("frontier", b, v, chosen, currency), [PLAN, PLAN, COLOURS[RED]], height=400,
-                   x_title=f"Budget, {_text(currency, 12)}", y_title=f"Risk-adjusted NPV, {_text(currency, 12)}",
+    if chosen_value is None:
+        chosen_value = v[np.searchsorted(b, chosen, side="right") - 1] if len(b) and chosen >= b[0] else 0.0
+    reached = float(np.nan_to_num(_finite(chosen_value)))
+    chart = _chart("XY", _uid("frontier", b, v, chosen, reached, currency), [PLAN, PLAN, COLOURS[RED]], height=400,
+                   x_title=f"Budget, {_text(currency, 12)}", y_title=f"Best value, risk-adjusted, {_text(currency, 12)}",
                    value_formatter=_compact, x_value_formatter=_compact, legend_at_bottom_columns=2)
     chart.add(None, [(x, y) for x, y in zip(step_x.tolist(), step_y.tolist())], show_dots=False, stroke_style={"width": 2.5})
-    chart.add("best achievable", _points(b, v, [f"budget {currency} {_money(x)}: best risk-adjusted NPV {currency} {_money(y)}"
+    chart.add("best achievable", _points(b, v, [f"budget {currency} {_money(x)}: best value {currency} {_money(y)}"
                                                 for x, y in zip(b, v)]), stroke=False, dots_size=4)
-    label = f"chosen budget {currency} {_money(chosen)}"
-    bottom = float(min(v.min(), 0.0)) if len(v) else 0.0
-    chart.add("chosen budget", [{"value": (chosen, bottom), "tooltip": label},
-                      {"value": (chosen, float(reached)), "tooltip": f"{label}: risk-adjusted NPV {currency} {_money(reached)}"}],
-              stroke_style={"width": 2, "dasharray": "6, 4"}, dots_size=5)
+    label = f"this Budget, {currency} {_money(chosen)}: the recommended portfolio's value {currency} {_money(reached)}"
+    chart.add("the recommended portfolio", [{"value": (chosen, reached), "tooltip": label}], stroke=False, dots_size=7)
     return _svg(_tree(chart))
 
 
@@ -433,7 +490,7 @@ def tracking(panels, currency: str) -> str:
             shown = ~(plan_t > max(2 * last, last + 6))
             plan_t, plan_v = plan_t[shown], plan_v[shown]
         chart = _chart("XY", _uid("tracking", k, name, plan_t, plan_v, real_t, real_v), [PLAN, ACTUAL, MUTED], width=PANEL,
-                       height=270, title=_text(name, 30), x_title=f"month · {_text(currency, 12)}", dots_size=2, max_scale=5,
+                       height=270, title=words(name, 26), x_title="Month", dots_size=2, max_scale=5,
                        value_formatter=_compact, x_value_formatter=lambda x: f"{x:g}", legend_at_bottom_columns=2)
         chart.add("plan", _points(plan_t, plan_v, [f"{name}: plan month {t:g}, {currency} {_money(v)}"
                                                    for t, v in zip(plan_t, plan_v)]), stroke_style={"width": 2, "dasharray": "6, 4"},

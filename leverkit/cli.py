@@ -1,15 +1,52 @@
 """The `leverkit` command: parse arguments, make one library call, turn errors into messages and exit codes."""
 from __future__ import annotations
 
+import math
 import sys
 import warnings
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import api
-from .issues import LeverkitError, one_line
+from .errors import LeverkitError
+from .issues import one_line
+
+
+class Amount(click.ParamType):
+    """A finite amount of 0 or more: click's FloatRange lets inf and nan through."""
+
+    name = "amount"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number) or number < 0:
+            self.fail(f"{value!r} is not an amount; give a number of 0 or more", param, ctx)
+        return number
+
+
+class Rate(click.ParamType):
+    """CODE=VALUE: units of the batch's currency per unit of CODE, above 0."""
+
+    name = "rate"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, float]:
+        code, _, number = str(value).partition("=")
+        try:
+            rate = float(number)
+        except ValueError:
+            rate = math.nan
+        if not code.strip() or not math.isfinite(rate) or rate <= 0:
+            self.fail(f"{value!r} is not CODE=VALUE with a rate above 0 (e.g. GBP=1.17)", param, ctx)
+        return code.strip().upper(), rate
+
+
+AMOUNT, RATE = Amount(), Rate()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,12 +114,17 @@ def template(path: Path, force: bool) -> None:
 @click.option("--force", is_flag=True, help="Recompute every workbook, even those unchanged since the last run.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run the per-workbook work on this Dask distributed scheduler (needs leverkit[dask]).")
-@click.option("--budget", type=click.FloatRange(min=0), metavar="AMOUNT",
+@click.option("--budget", type=AMOUNT, metavar="AMOUNT",
               help="Recommend one company-wide portfolio across every team under this upfront budget.")
-@click.option("--capacity", type=click.FloatRange(min=0), metavar="AMOUNT",
+@click.option("--capacity", type=AMOUNT, metavar="AMOUNT",
               help="... and under this monthly capacity for maintenance.")
+@click.option("--currency", metavar="CODE",
+              help="Convert every amount into this currency for the combined ranking and the company-wide choice.")
+@click.option("--rate", "rates", multiple=True, type=RATE, metavar="CODE=VALUE",
+              help="Units of --currency per unit of CODE (e.g. --currency EUR --rate GBP=1.17); one per other currency.")
 def batch(inputs: tuple[str, ...], out_dir: Path, workers: int | None, in_place: bool, force: bool,
-          scheduler: str | None, budget: float | None, capacity: float | None) -> None:
+          scheduler: str | None, budget: float | None, capacity: float | None, currency: str | None,
+          rates: tuple[tuple[str, float], ...]) -> None:
     """Rank every .xlsx and .xlsm below the folders (or globs) given, and write a portfolio view of all of them.
 
     Exit codes: 0 every workbook found was processed, 1 any failed, 2 usage error.
@@ -95,7 +137,8 @@ def batch(inputs: tuple[str, ...], out_dir: Path, workers: int | None, in_place:
 
         try:
             report = api.batch(inputs, out_dir, workers=workers, in_place=in_place, force=force,
-                               scheduler=scheduler, progress=progress, budget=budget, capacity=capacity)
+                               scheduler=scheduler, progress=progress, budget=budget, capacity=capacity,
+                               currency=currency, rates=dict(rates))
         except LeverkitError as error:
             click.echo(f"error: {one_line(str(error), 2000)}", err=True)
             sys.exit(1)

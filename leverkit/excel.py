@@ -18,10 +18,11 @@ import datetime
 import math
 from pathlib import Path
 
-from .files import atomic_path
+from typing import Any, BinaryIO
+
 from .processes import collector_paused
 from .ranking import Ranking
-from .tables import FLAG_COLOURS, TABLE_STYLE, Table, sheets
+from .tables import FLAG_COLOURS, TABLE_STYLE, Sheet, Table, sheets
 
 FROZEN_COLUMNS = {"Ranked": 3, "Projection": 3}  # also the columns repeated on every printed page
 CHART_LINES = 5
@@ -43,6 +44,8 @@ def number_formats(currency: str | None) -> dict[str, str | None]:
     label = (currency or "").replace('"', "").replace("\\", "")
     return {
         "money": f'#,##0 "{label}";[Red]-#,##0 "{label}"' if label else "#,##0;[Red]-#,##0",
+        "cents": f'#,##0.00 "{label}";[Red]-#,##0.00 "{label}"' if label else "#,##0.00;[Red]-#,##0.00",
+        "decimal": "#,##0.00",
         "months": "0.0",
         "multiple": '0.0"×"',
         "percent": "0%",
@@ -117,16 +120,18 @@ def _as_text(values) -> list:
 class _Writer:
     """One workbook: formats are made once and shared by every table."""
 
-    def __init__(self, workbook, currency: str | None):
+    def __init__(self, workbook: Any, currency: str | None):
         self.workbook = workbook
         self.codes = number_formats(currency)
-        self.formats = {}
+        self.formats: dict[tuple[str, bool], Any] = {}
         self.header = workbook.add_format({"bold": True})  # through add_table, which rewrites the header cells
+        self.caption = workbook.add_format({"bold": True, "font_size": 12})
+        self.heading = workbook.add_format({"bold": True, "font_size": 14})
 
-    def fmt(self, kind: str, wrap: bool = False):
+    def fmt(self, kind: str, wrap: bool = False) -> Any:
         """The format for a column (or cell) of `kind`: its number format, top-aligned, whole numbers centred."""
         if (kind, wrap) not in self.formats:
-            properties = {"valign": "top"}
+            properties: dict[str, Any] = {"valign": "top"}
             if self.codes[kind]:
                 properties["num_format"] = self.codes[kind]
             if kind == "int":
@@ -136,35 +141,40 @@ class _Writer:
             self.formats[kind, wrap] = self.workbook.add_format(properties)
         return self.formats[kind, wrap]
 
-    def table(self, ws, table: Table, left: int, identity: int = 0) -> list[float]:
-        """Write `table` with its top left at column `left` of row 1; returns its column widths.
+    def table(self, ws: Any, table: Table, top: int, left: int, identity: int = 0, by_column: bool = True) -> list[float]:
+        """Write `table` with its header row at (top, left); returns its column widths.
 
-        Its first `identity` columns repeat on every printed page, so their text
+        With `by_column`, each column's look is set once for the whole sheet
+        column (the table has the sheet to itself across); otherwise every
+        cell carries its own format (tables stand one under another). The
+        first `identity` columns repeat on every printed page, so their text
         wraps at IDENTITY_WIDTH to leave the page room for the rest.
         """
         from xlsxwriter.utility import xl_range
 
         mixed = {c for _, c in table.cell_kinds or {}}
-        columns, widths, plain = [], [], []
+        columns, widths, plain, looks = [], [], [], []
         for c, (header, kind) in enumerate(zip(table.headers, table.kinds)):
             sample = [row[c] for row in table.rows[:500]]
             width, wrap = _layout(header, sample, kind, IDENTITY_WIDTH if c < identity else TEXT_WIDTH)
             widths.append(width)
-            ws.set_column(left + c, left + c, width, self.fmt(kind, wrap))
-            plain.append(kind != "auto" and c not in mixed and (
+            looks.append(self.fmt(kind, wrap))
+            if by_column:
+                ws.set_column(left + c, left + c, width, looks[-1])
+            plain.append(by_column and kind != "auto" and c not in mixed and (
                 kind != "text" or all(row[c] is None or row[c].__class__ is str for row in table.rows)))
-            column = {"header": header, "header_format": self.header, "format": self.fmt(kind, wrap)}
+            column = {"header": header, "header_format": self.header, "format": looks[-1]}
             if table.totals is not None:
                 total = table.totals[c]
                 if c == 0:
                     column["total_string"] = str(total)
                 elif isinstance(total, (int, float)):
                     # A plain range rather than a structured reference, which LibreOffice misreads.
-                    cells = xl_range(1, left + c, len(table.rows), left + c)
+                    cells = xl_range(top + 1, left + c, top + len(table.rows), left + c)
                     column.update(total_function=f"SUBTOTAL(109,{cells})", total_value=total)
             columns.append(column)
-        self.rows(ws, table, left, plain)
-        ws.add_table(0, left, self.last_row(table), left + len(table.headers) - 1, {
+        self.rows(ws, table, top, left, plain, looks)
+        ws.add_table(top, left, top + table.height - 1, left + len(table.headers) - 1, {
             "name": table.name,
             "columns": columns,
             "style": TABLE_STYLE,
@@ -172,7 +182,7 @@ class _Writer:
         })
         return widths
 
-    def rows(self, ws, table: Table, left: int, plain: list[bool]) -> None:
+    def rows(self, ws: Any, table: Table, top: int, left: int, plain: list[bool], looks: list[Any]) -> None:
         """The body: runs of plain columns a row at a time (write_row), the other columns cell by cell."""
         runs, start = [], None
         for c, is_plain in enumerate([*plain, False]):
@@ -182,63 +192,58 @@ class _Writer:
                 runs.append((start, c))
                 start = None
         if runs == [(0, len(plain))]:
-            for r, row in enumerate(table.rows, start=1):
+            for r, row in enumerate(table.rows, start=top + 1):
                 ws.write_row(r, left, row)
         else:
-            for r, row in enumerate(table.rows, start=1):
+            for r, row in enumerate(table.rows, start=top + 1):
                 for first, end in runs:
                     ws.write_row(r, left + first, row[first:end])
         for c in (c for c, is_plain in enumerate(plain) if not is_plain):
             for r, row in enumerate(table.rows):
-                self.cell(ws, 1 + r, left + c, row[c], table.kind(r, c))
+                kind = table.kind(r, c)
+                look = looks[c] if kind == table.kinds[c] and kind != "auto" else None
+                self.cell(ws, top + 1 + r, left + c, row[c], kind, look)
 
-    @staticmethod
-    def last_row(table: Table) -> int:
-        return max(len(table.rows), 1) + (1 if table.totals is not None else 0)
-
-    def cell(self, ws, r: int, c: int, value, kind: str) -> None:
-        """One cell of a column that mixes kinds, in its own kind's format."""
+    def cell(self, ws: Any, r: int, c: int, value: Any, kind: str, look: Any = None) -> None:
+        """One cell in its own kind's format (`look` when given)."""
         if value is None:
             return
-        fmt = self.fmt("number" if kind == "auto" else kind)
-        if kind == "auto":
-            if isinstance(value, bool):
-                ws.write_boolean(r, c, value)
-            elif isinstance(value, (int, float)):
-                ws.write_number(r, c, value, fmt)
-            elif isinstance(value, (datetime.date, datetime.datetime)):
-                ws.write_datetime(r, c, value, fmt)
-            else:
-                ws.write_string(r, c, str(value))
-        elif kind == "text":
-            ws.write_string(r, c, str(value))
+        fmt = look or self.fmt("number" if kind == "auto" else kind)
+        if kind == "auto" and isinstance(value, bool):
+            ws.write_boolean(r, c, value)
+        elif kind == "text" or isinstance(value, str):
+            ws.write_string(r, c, str(value), look)
+        elif isinstance(value, (datetime.date, datetime.datetime)):
+            ws.write_datetime(r, c, value, fmt if kind != "auto" else self.fmt("month"))
         else:
             ws.write_number(r, c, value, fmt)
 
-    def flag_colours(self, ws, table: Table, left: int) -> None:
+    def flag_colours(self, ws: Any, table: Table, top: int, left: int) -> None:
         c = left + table.headers.index("Risk flag")
-        last = max(len(table.rows), 1)
+        last = top + max(len(table.rows), 1)
         for flag, (fill, font) in FLAG_COLOURS.items():
-            ws.conditional_format(1, c, last, c, {
+            ws.conditional_format(top + 1, c, last, c, {
                 "type": "cell", "criteria": "==", "value": f'"{flag}"',
                 "format": self.workbook.add_format({"bg_color": fill, "font_color": font}),
             })
 
-    def chart(self, ws, table: Table, currency: str, widths: list[float]) -> None:
-        """The top lines' cumulative cash flow, from a copy of their rows below the table.
+    def chart(self, ws: Any, table: Table, currency: str | None, widths: list[float], chosen: list[bool]) -> None:
+        """The recommended initiatives' cumulative cash flow (the top few by rank), from a copy of their rows
+        below the table.
 
         Sorting or filtering the table cannot change what the chart shows, and a
         page break before the copy prints the copy and the chart whole on one page.
         """
-        lines = min(CHART_LINES, len(table.rows))
+        picked = [row for row, keep in zip(table.rows, chosen) if keep][:CHART_LINES]
+        lines = len(picked)
         if not lines:
             return
-        top = self.last_row(table) + 2
+        top = table.height + 1
         ws.set_h_pagebreaks([top])
-        ws.write_string(top, 0, f"Chart data: the top {lines} by rank as written, a copy that sorting or "
-                                "filtering the table above does not change", self.header)
+        ws.write_string(top, 0, f"Chart data: the {lines} recommended initiatives ranked highest, a copy that "
+                                "sorting or filtering the table above does not change", self.header)
         ws.write_row(top + 1, 0, table.headers, self.header)
-        for r, row in enumerate(table.rows[:lines], start=top + 2):
+        for r, row in enumerate(picked, start=top + 2):
             ws.write_row(r, 0, [row[0], *_as_text(row[1:3]), *row[3:]])
         last_col = len(table.headers) - 1
         chart = self.workbook.add_chart({"type": "line"})
@@ -249,44 +254,51 @@ class _Writer:
                 "values": [ws.name, r, 3, r, last_col],
                 "marker": {"type": "none"},
             })
-        chart.set_title({"name": f"Cumulative cash flow, top {lines}"})
+        chart.set_title({"name": f"Cumulative cash flow of the {lines} recommended initiatives ranked highest"})
         chart.set_x_axis({"name": "Month", "label_position": "low"})
-        chart.set_y_axis({"name": f"Cumulative cash flow ({currency})", "num_format": "#,##0"})
+        chart.set_y_axis({"name": f"Cumulative cash flow ({currency})" if currency else "Cumulative cash flow",
+                          "num_format": "#,##0"})
         chart.set_legend({"position": "bottom"})
-        width = min(CHART_SIZE[0], first_page_pixels(widths))
+        width = min(CHART_SIZE[0], int(PRINTABLE_PX[0]))
         height = min(CHART_SIZE[1], int(PRINTABLE_PX[1]) - ROW_PX * (lines + 4))  # the repeated header, the copy, a gap
         chart.set_size({"width": width, "height": height})
-        ws.insert_chart(top + lines + 3, 0, chart)
+        ws.insert_chart(top + lines + 3, 0, chart, {"object_position": 3})
 
 
-def frontier_chart(workbook, ws, placed: dict[str, tuple[int, Table]], currency: str | None) -> None:
-    """The efficient frontier as a native Excel chart under its table, this Budget marked from the Funding table."""
-    left, table = placed["Frontier"]
-    last = len(table.rows)
+def frontier_chart(workbook: Any, ws: Any, placed: dict[str, tuple[int, int, Table]], currency: str | None) -> None:
+    """The efficient frontier as a native Excel chart beside its table, this Budget marked from the Funding table."""
+    top, left, table = placed["Frontier"]
+    last = top + len(table.rows)
     chart = workbook.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
-    chart.add_series({"name": "Best risk-adjusted NPV", "categories": [ws.name, 1, left, last, left],
-                      "values": [ws.name, 1, left + 1, last, left + 1], "marker": {"type": "circle", "size": 4}})
+    chart.add_series({"name": "Best value (risk-adjusted)", "categories": [ws.name, top + 1, left, last, left],
+                      "values": [ws.name, top + 1, left + 1, last, left + 1], "marker": {"type": "circle", "size": 4}})
     if "Funding" in placed:
-        at, funding = placed["Funding"]
-        row = {what: r + 1 for r, (what, _) in enumerate(funding.rows)}
+        at, column, funding = placed["Funding"]
+        row = {what: at + 1 + r for r, (what, _) in enumerate(funding.rows)}
         if "Budget" in row:
-            chart.add_series({"name": "This Budget", "categories": [ws.name, row["Budget"], at + 1, row["Budget"], at + 1],
-                              "values": [ws.name, row["Risk-adjusted NPV"], at + 1, row["Risk-adjusted NPV"], at + 1],
+            chart.add_series({"name": "This Budget",
+                              "categories": [ws.name, row["Budget"], column + 1, row["Budget"], column + 1],
+                              "values": [ws.name, row["Value (risk-adjusted)"], column + 1,
+                                         row["Value (risk-adjusted)"], column + 1],
                               "marker": {"type": "diamond", "size": 11, "fill": {"color": "#C0392B"},
                                          "border": {"color": "#C0392B"}}})
     label = f" ({currency})" if currency else ""
     chart.set_title({"name": "What more budget would buy"})
     chart.set_x_axis({"name": f"Budget{label}", "num_format": "#,##0", "major_gridlines": {"visible": False}})
-    chart.set_y_axis({"name": f"Best risk-adjusted NPV{label}", "num_format": "#,##0"})
+    chart.set_y_axis({"name": f"Best value, risk-adjusted{label}", "num_format": "#,##0"})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 640, "height": 320})
-    ws.insert_chart(last + 3, left, chart)
+    chart.set_size({"width": 560, "height": 320})
+    ws.insert_chart(top, left + len(table.headers) + 1, chart)
 
 
-def _print(ws, widths: list[float], frozen: int) -> None:
+def _print(ws: Any, widths: list[float], frozen: int, one_page: bool = False) -> None:
     """Landscape, the header row on every page, scaled to the fewest pages across that keep text at 8 pt
-    or more; a sheet wider than one page prints across, then down, its first columns on every page."""
+    or more; a sheet wider than one page prints across, then down, its first columns on every page.
+    A one-page sheet (Decision) is fitted to a single page."""
     ws.set_landscape()
+    if one_page:
+        ws.fit_to_pages(1, 1)
+        return
     ws.repeat_rows(0)
     pages = pages_wide(widths)
     ws.fit_to_pages(pages, 0)
@@ -296,46 +308,55 @@ def _print(ws, widths: list[float], frozen: int) -> None:
             ws.repeat_columns(0, frozen - 1)
 
 
-@collector_paused()
-def build_sheets(output: dict[str, list[Table]], currency: str | None, target) -> None:
-    """Write sheets of tables to a new .xlsx (a path or a binary stream), side by side on each sheet.
+ONE_PAGE = {"Decision"}
 
-    A "Risk flag" column is coloured by flag; a Projection sheet gets its line chart, a Frontier table its chart.
+
+@collector_paused()
+def build_sheets(output: dict[str, Sheet], currency: str | None, target: Path | BinaryIO,
+                 chosen: list[bool] | None = None) -> None:
+    """Write sheets of tables to a new .xlsx (a path or a binary stream), each laid out as its Sheet says.
+
+    A "Risk flag" column is coloured by flag; a Projection sheet gets its line chart of the `chosen` rows
+    (in the table's order), a Frontier table its chart.
     """
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, {
         "strings_to_formulas": False, "strings_to_urls": False})
     writer = _Writer(workbook, currency)
-    for name, tables in output.items():
+    for name, sheet in output.items():
         ws = workbook.add_worksheet(name)
-        left, widths, placed = 0, [], {}
-        for table in tables:
-            placed[table.name] = (left, table)
-            if widths:
-                widths.append(GAP_WIDTH)
-            table_widths = writer.table(ws, table, left, FROZEN_COLUMNS.get(name, 0) if left == 0 else 0)
+        if sheet.heading:
+            ws.write_string(0, 0, sheet.heading, writer.heading)
+        frozen = 0 if sheet.down else FROZEN_COLUMNS.get(name, 0)
+        widths: list[float] = []
+        placed = {}
+        for table, top, left in sheet.places():
+            placed[table.name] = (top, left, table)
+            if table.caption and sheet.down:
+                ws.write_string(top - 1, left, table.caption, writer.caption)
+            table_widths = writer.table(ws, table, top, left, frozen if left == 0 else 0, by_column=not sheet.down)
             if "Risk flag" in table.headers:
-                writer.flag_colours(ws, table, left)
-            if name == "Projection" and table is tables[0]:
-                writer.chart(ws, table, currency, table_widths)
-            widths += table_widths
-            left += len(table.headers) + 1
+                writer.flag_colours(ws, table, top, left)
+            if name == "Projection" and table is sheet.tables[0]:
+                writer.chart(ws, table, currency, table_widths, chosen or [True] * len(table.rows))
+            if sheet.down:
+                widths = [max(a, b) for a, b in zip(widths + [0.0] * len(table_widths), table_widths + [0.0] * len(widths))]
+            else:
+                widths += ([GAP_WIDTH] if widths else []) + table_widths
+        if sheet.down:
+            for c, width in enumerate(widths):
+                ws.set_column(c, c, width)
         if "Frontier" in placed:
             frontier_chart(workbook, ws, placed, currency)
-        ws.freeze_panes(1, FROZEN_COLUMNS.get(name, 0))
-        _print(ws, widths, FROZEN_COLUMNS.get(name, 0))
+        if not sheet.down:
+            ws.freeze_panes(1, frozen)
+        _print(ws, widths, frozen, name in ONE_PAGE)
     workbook.close()
 
 
 @collector_paused()
-def build(ranking: Ranking, target) -> None:
-    """Write the four sheets of docs/model.md section 6 to a new .xlsx file (a path or a binary stream)."""
-    build_sheets(sheets(ranking), ranking.plan.settings.currency, target)
-
-
-def write_ranked_workbook(ranking: Ranking, path: str | Path) -> Path:
-    """Write the ranked workbook whole, or not at all."""
-    with atomic_path(path) as tmp:
-        build(ranking, tmp)
-    return Path(path)
+def build_workbook(ranking: Ranking, target: Path | BinaryIO) -> None:
+    """Write the sheets of docs/model.md section 6 to a new .xlsx file (a path or a binary stream)."""
+    chosen = ranking.funding.chosen.tolist()
+    build_sheets(sheets(ranking), ranking.plan.settings.currency, target, [chosen[i] for i in ranking.order.tolist()])

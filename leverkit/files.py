@@ -1,6 +1,7 @@
 """Safe file handling beside people working: whole-or-nothing writes, open-file checks."""
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import time
@@ -98,3 +99,17 @@ def written_error(exc: OSError) -> str:
     """An error while writing, as the one sentence a person needs: which file, and why."""
     where = f"{exc.filename}: " if exc.filename else ""
     return f"{where}could not be written ({exc.strerror or one_line(str(exc), 160)})"
+
+
+def load_record(path: Path) -> dict | None:
+    """A JSON record leverkit wrote earlier, or None if it is missing or unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path: Path, content: dict) -> None:
+    """A JSON record, whole or not at all."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(content), encoding="utf-8")

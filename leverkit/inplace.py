@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 from .files import atomic_path, open_by
-from .issues import LeverkitError
+from .errors import InPlaceRefused, LeverkitError
 from .package import Package, rels_name, resolve
 from .ranking import Ranking
 from .tables import MARKER_PREFIX, marked_sheet, marker
@@ -42,10 +42,6 @@ WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "workbookProtectio
                   "extLst")  # CT_Workbook's sequence (ECMA-376 Part 1, 18.2.27)
 DXF_ATTRIBUTES = ("dxfId", "headerRowDxfId", "dataDxfId", "totalsRowDxfId", "headerRowBorderDxfId",
                   "tableBorderDxfId", "totalsRowBorderDxfId")
-
-
-class InPlaceRefused(LeverkitError):
-    """Writing into this workbook cannot be guaranteed to lose nothing; it was not touched."""
 
 
 def _q(ns: str, tag: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .issues import CODES
 from .plan import Plan
 
 RED, AMBER, GREEN = "red", "amber", "green"
@@ -161,24 +162,30 @@ def _warnings(plan: Plan, p: Projection) -> list[list[tuple[str, str]]]:
     """Warning codes and sentences per initiative (docs/model.md section 3)."""
     s = plan.settings
     h, cur = s.horizon, s.currency
+
+    def warn(code: str, **fields: object) -> tuple[str, str]:
+        return code, CODES[code].sentence(**fields)
+
     found = []
     for i, item in enumerate(plan.initiatives):
         w = []
         if np.isnan(p.payback[i]):
-            w.append(("NO_PAYBACK", f"still {cur} {p.cumulative[i, -1]:,.0f} cumulative at month {h}: no payback within the horizon"))
+            w.append(warn("NO_PAYBACK", currency=cur, cumulative=p.cumulative[i, -1], horizon=h))
         if item.maintenance_missing:
-            w.append(("MAINTENANCE_MISSING", "maintenance was left blank and counted as 0; enter 0 if it truly costs nothing to keep running"))
+            w.append(warn("MAINTENANCE_MISSING"))
         upkeep = h * item.maintenance
         if p.gross_total[i] > 0 and upkeep >= 0.5 * p.gross_total[i]:
-            w.append(("MAINTENANCE_DRAG", f"maintenance takes {upkeep / p.gross_total[i]:.0%} of the {cur} {p.gross_total[i]:,.0f} gross value over {h} months"))
+            w.append(warn("MAINTENANCE_DRAG", share=upkeep / p.gross_total[i], currency=cur, gross=p.gross_total[i],
+                          horizon=h))
         if item.lever_point == "symptom":
-            w.append(("SYMPTOM_FIX", "pushes on a symptom, a low-leverage trap that tends to need redoing; look for the structure behind it"))
+            w.append(warn("SYMPTOM_FIX"))
         if item.form == "capital" and item.quality <= 2:
-            w.append(("CAPITAL_FRAGILITY", f"capital on a quality {item.quality}/5 foundation: money amplifies weakness fastest and is hard to get back"))
+            w.append(warn("CAPITAL_FRAGILITY", quality=item.quality))
         if item.growth > 0 and np.isinf(item.cap) and p.reach_at_horizon[i] > 100 * item.reach:
-            w.append(("UNCAPPED_GROWTH", f"reach grows {item.growth:.1%} a month with no cap, to {p.reach_at_horizon[i]:,.0f} by month {h} ({p.reach_at_horizon[i] / item.reach:,.0f}× the start); set a Reach cap"))
+            w.append(warn("UNCAPPED_GROWTH", growth=item.growth, reach=p.reach_at_horizon[i], horizon=h,
+                          times=p.reach_at_horizon[i] / item.reach))
         if item.delay >= h / 2:
-            w.append(("LONG_DELAY", f"benefits start only after {item.delay} months, half the {h}-month horizon or more"))
+            w.append(warn("LONG_DELAY", delay=item.delay, horizon=h))
         found.append(w)
     return found
 

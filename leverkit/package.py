@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from html import unescape  # XML's five entities and character references, without xml.sax's urllib imports
 
-from .issues import LeverkitError, cell_address, one_line
+from .errors import Damaged, NotAWorkbook, Refused
+from .issues import cell_address, one_line
 
 PART_LIMIT = 100 * 2**20  # bytes of one part, inflated
 TOTAL_LIMIT = 300 * 2**20  # bytes of all parts, inflated
@@ -35,10 +36,6 @@ RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_DOCUMENT = "/officeDocument"
 ERROR_VALUES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
                 "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!")
-
-
-class Damaged(LeverkitError):
-    """The file is a workbook package, but a part of it is broken."""
 
 
 class ExcelError(str):
@@ -64,22 +61,22 @@ def _kind_of_file(data: bytes, source) -> None:
         except Exception:
             raise Damaged(f"{source}: is damaged (an Office file whose structure is broken)") from None
         if encrypted:
-            raise LeverkitError(
+            raise NotAWorkbook(
                 f"{source}: is password-protected; leverkit cannot read encrypted workbooks, "
                 f"so save a copy without the password and report on that"
             )
-        raise LeverkitError(f"{source}: is an old-format Excel (.xls) file; save it as .xlsx or .xlsm first")
+        raise NotAWorkbook(f"{source}: is an old-format Excel (.xls) file; save it as .xlsx or .xlsm first")
     if data[:4] != ZIP_MAGIC:
         head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
         if head.startswith((b"<?xml", b"<html", b"<!doctype", b"<table")):
-            raise LeverkitError(f"{source}: is an XML or HTML file, not an Excel workbook; open it in Excel and "
+            raise NotAWorkbook(f"{source}: is an XML or HTML file, not an Excel workbook; open it in Excel and "
                                 f"save it as .xlsx")
         if head and b"\x00" not in head:
-            raise LeverkitError(f"{source}: is a text file (such as CSV), not an Excel workbook; open it in Excel "
+            raise NotAWorkbook(f"{source}: is a text file (such as CSV), not an Excel workbook; open it in Excel "
                                 f"and save it as .xlsx")
-        raise LeverkitError(f"{source}: is not an Excel workbook (.xlsx or .xlsm)")
+        raise NotAWorkbook(f"{source}: is not an Excel workbook (.xlsx or .xlsm)")
     if data[30:38] == b"mimetype" and ODS_MIMETYPE in data[:200]:
-        raise LeverkitError(f"{source}: is an OpenDocument spreadsheet (.ods); save it as .xlsx in your spreadsheet "
+        raise NotAWorkbook(f"{source}: is an OpenDocument spreadsheet (.ods); save it as .xlsx in your spreadsheet "
                             f"app and run again")
 
 
@@ -148,19 +145,19 @@ class Package:
         self.names = [info.filename for info in infos]
         self._names = set(self.names)
         if len(infos) > PARTS_LIMIT:
-            raise LeverkitError(f"{source}: refused: it has {len(infos):,} parts; workbooks leverkit reads "
+            raise Refused(f"{source}: refused: it has {len(infos):,} parts; workbooks leverkit reads "
                                 f"have at most {PARTS_LIMIT:,}")
         if len(self._names) != len(self.names):
             raise Damaged(f"{source}: is damaged (a part appears twice in the package)")
         for info in infos:
             if info.file_size > PART_LIMIT:
-                raise LeverkitError(
+                raise Refused(
                     f"{source}: refused: its part {one_line(info.filename, 80)} inflates to "
                     f"{info.file_size / 2**20:,.0f} MiB, over leverkit's limit of {PART_LIMIT // 2**20} MiB a part; "
                     f"no planning workbook is that large")
         total = sum(info.file_size for info in infos)
         if total > TOTAL_LIMIT:
-            raise LeverkitError(f"{source}: refused: it inflates to {total / 2**20:,.0f} MiB, over leverkit's limit of "
+            raise Refused(f"{source}: refused: it inflates to {total / 2**20:,.0f} MiB, over leverkit's limit of "
                                 f"{TOTAL_LIMIT // 2**20} MiB; no planning workbook is that large")
         self._refuse_hostile_xml()
         self.workbook_part = self._workbook_part()
@@ -183,7 +180,7 @@ class Package:
                 with self._zip.open(name) as stream:
                     next(iter(iterparse(stream, events=("start",), forbid_dtd=True)), None)
             except DefusedXmlException:
-                raise LeverkitError(
+                raise Refused(
                     f"{self.source}: refused: {name} declares a DTD or XML entities, which workbooks never need"
                 ) from None
             except Exception:
@@ -262,13 +259,13 @@ class Package:
 
     def _workbook_part(self) -> str:
         if "_rels/.rels" not in self._names:
-            raise LeverkitError(f"{self.source}: is not an Excel workbook (it is a zip file with no workbook in it)")
+            raise NotAWorkbook(f"{self.source}: is not an Excel workbook (it is a zip file with no workbook in it)")
         for kind, target in self.rels("").values():
             if kind.endswith(OFFICE_DOCUMENT):
                 if target not in self._names:
                     raise Damaged(f"{self.source}: is damaged (its workbook part {target} is missing)")
                 return target
-        raise LeverkitError(f"{self.source}: is not an Excel workbook (it names no workbook part)")
+        raise NotAWorkbook(f"{self.source}: is not an Excel workbook (it names no workbook part)")
 
     def _sheets(self) -> dict[str, str]:
         """Sheet name -> worksheet part, in the workbook's order."""
@@ -293,7 +290,7 @@ class Package:
         data = self.read(self.sheets.get(sheet, "")) or b""
         extent = _extent(data)
         if extent.rows * extent.columns > CELL_LIMIT:
-            raise LeverkitError(
+            raise Refused(
                 f"{self.source}: {sheet} sheet reaches cell {cell_address(extent.rows - 1, extent.columns - 1)} "
                 f"({extent.rows:,} rows × {extent.columns:,} columns); leverkit reads sheets of up to "
                 f"{CELL_LIMIT:,} cells, so delete whatever lies far below or right of the table and save again"

@@ -1,118 +1,208 @@
 """The portfolio view of a batch: every team's initiatives in one ranking, as portfolio.xlsx and index.html.
 
-Teams' numbers are combined as entered: amounts in different currencies are
-not converted (the Currency column says which is which), and the combined
-ranking is by risk-adjusted NPV.
+Amounts in different currencies are never added or ranked as one: with a
+currency and exchange rates they are converted for the combined ranking and
+the company-wide choice (and shown in both currencies); without rates, a
+batch of mixed currencies ranks each currency apart and makes no
+company-wide choice (docs/model.md section 5, "Many teams at once").
 """
 from __future__ import annotations
 
 import datetime
 import hashlib
 import json
+import math
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from .files import atomic_path, written_error
-from .issues import LeverkitError
+import numpy as np
+
+from .errors import BadSetting, MixedCurrencies, WriteFailed
+from .excel import build_sheets
+from .files import atomic_path, load_record, write_json, written_error
+from .funding import Funding, fund
 from .processes import collector_paused
-from .tables import ALL_RANKED_COLUMNS, RANKED_COLUMNS, Table
+from .tables import ALL_RANKED_COLUMNS, RANKED_COLUMNS, Sheet, Table, frontier_table, funding_table, headline
+from .tracking import CALIBRATION_COLUMNS, TRACKING_COLUMNS, calibrate
+from .version import __version__
+
+if TYPE_CHECKING:
+    from .drive import BatchReport, Outcome
 
 FLAGS = ("red", "amber", "green")
+PORTFOLIO_RECORD = "portfolio.leverkit.json"
+MONEY = [h for h, kind in ALL_RANKED_COLUMNS if kind == "money"]
 
 
-def entries(processed) -> list[tuple[dict, dict]]:
-    """(team summary, Ranked record) for every valid initiative of every team, by risk-adjusted NPV; ties keep
-    team order, then team rank."""
-    found = [(o.summary, record) for o in processed for record in o.summary["ranked"]]
-    found.sort(key=lambda entry: -entry[1]["Risk-adjusted NPV"])  # stable
+@dataclass(frozen=True)
+class Exchange:
+    """The batch's currency C and rates: v units of C per unit of each other currency."""
+
+    currency: str | None = None
+    rates: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, currency: str | None, rates: dict[str, float]) -> Exchange:
+        """Validated options: a rate needs a currency to convert into, and is a positive number."""
+        if rates and not currency:
+            raise BadSetting("--rate needs --currency: say which currency the rates convert into")
+        for code, rate in rates.items():
+            if not (math.isfinite(rate) and rate > 0):
+                raise BadSetting(f"--rate {code}={rate} is not a rate; give a number above 0")
+        return cls(currency.strip().upper() if currency else None,
+                   {code.strip().upper(): float(rate) for code, rate in rates.items()})
+
+    def rate(self, currency: str) -> float | None:
+        """Units of C per unit of `currency`; None without a rate."""
+        if self.currency is None:
+            return None
+        return 1.0 if currency.upper() == self.currency else self.rates.get(currency.upper())
+
+
+def _currencies(processed: list[Outcome]) -> dict[str, list[str]]:
+    """Each currency (case aside) and the workbooks that plan in it."""
+    found: dict[str, list[str]] = {}
+    for o in processed:
+        found.setdefault(o.summary["currency"].upper(), []).append(o.summary["workbook"])
     return found
 
 
-def combined_ranking(ranked: list[tuple[dict, dict]], funding=None) -> Table:
+def _listed(currencies: dict[str, list[str]]) -> str:
+    return "; ".join(f"{c}: {', '.join(books)}" for c, books in sorted(currencies.items()))
+
+
+def check_currencies(processed: list[Outcome], exchange: Exchange, limited: bool) -> None:
+    """Refuse what would add up different currencies: a currency without a rate, or a company-wide Budget or
+    capacity over mixed currencies without rates."""
+    currencies = _currencies(processed)
+    if exchange.currency is not None:
+        missing = {c: books for c, books in currencies.items() if exchange.rate(c) is None}
+        if missing:
+            raise MixedCurrencies(f"no rate into {exchange.currency} for {_listed(missing)}; add "
+                                  f"{' '.join(f'--rate {c}=<{exchange.currency} per {c}>' for c in sorted(missing))}")
+    elif limited and len(currencies) > 1:
+        raise MixedCurrencies(f"a company-wide budget or capacity cannot add up amounts in different currencies "
+                              f"({_listed(currencies)}); give --currency and a --rate for each other currency, or "
+                              f"run each currency's workbooks in a batch of their own")
+
+
+def entries(processed: list[Outcome], exchange: Exchange) -> list[tuple[dict, dict]]:
+    """(team summary, Ranked record) for every valid initiative of every team, ranked by value: converted
+    with an exchange; else each currency apart when currencies differ. Ties keep workbook path order, then
+    row order."""
+    found = [(o.summary, record) for o in processed for record in o.summary["ranked"]]
+    if exchange.currency is not None:
+        found.sort(key=lambda e: -e[1]["Value"] * (exchange.rate(e[0]["currency"]) or 0.0))
+    elif len(_currencies(processed)) > 1:
+        found.sort(key=lambda e: (e[0]["currency"].upper(), -e[1]["Value"]))
+    else:
+        found.sort(key=lambda e: -e[1]["Value"])
+    return found
+
+
+def combined_ranking(ranked: list[tuple[dict, dict]], exchange: Exchange, funding: Funding | None = None) -> Table:
     """The combined ranking. A column appears when any team has it (the simulation's, say), blank for teams
-    without it; with a company-wide `funding`, its verdicts replace each team's own."""
+    without it; with an exchange, each money column has its converted column beside it, headed with the
+    currency (`Value (EUR)`); with a company-wide `funding`, its verdicts replace each team's own."""
     present = {header for _, record in ranked for header in record} | {h for h, _ in RANKED_COLUMNS}
     columns = [(h, k) for h, k in ALL_RANKED_COLUMNS[1:] if h in present]
+    convert = exchange.currency is not None
+    headers = ["Rank", "Team", "Workbook", "Currency", "As of", "Team rank"]
+    kinds = ["int", "text", "text", "text", "text", "int"]
+    for h, k in columns:
+        headers.append(h)
+        kinds.append(k)
+        if convert and h in MONEY:
+            headers.append(f"{h} ({exchange.currency})")
+            kinds.append("money")
     rows = []
     for rank, (s, record) in enumerate(ranked, start=1):
         if funding is not None:
             record = {**record, "Verdict": funding.verdicts[rank - 1]}
-        rows.append([rank, s["team"], s["workbook"], s["currency"], record["Rank"], *(record.get(h) for h, _ in columns)])
-    headers = ["Rank", "Team", "Workbook", "Currency", "Team rank", *(h for h, _ in columns)]
-    kinds = ["int", "text", "text", "text", "int", *(k for _, k in columns)]
+        rate = exchange.rate(s["currency"]) if convert else None
+        row = [rank, s["team"], s["workbook"], s["currency"], s.get("as_of"), record["Rank"]]
+        for h, _ in columns:
+            row.append(record.get(h))
+            if convert and h in MONEY:
+                row.append(None if record.get(h) is None or rate is None else record[h] * rate)
+        rows.append(row)
     return Table("AllRanked", headers, kinds, rows)
 
 
-def company_funding(ranked: list[tuple[dict, dict]], budget: float | None, capacity: float | None):
-    """One company-wide choice under one Budget and capacity, every team's Decisions holding; None without limits.
-
-    Refuses (LeverkitError) to add up teams that plan in different currencies.
-    """
+def company_funding(ranked: list[tuple[dict, dict]], exchange: Exchange, budget: float | None,
+                    capacity: float | None) -> Funding | None:
+    """One company-wide choice under one Budget and capacity, every team's Decisions holding, requirements and
+    alternative groups within each workbook; None without limits."""
     if budget is None and capacity is None:
         return None
-    import numpy as np
-
-    from .funding import fund
-
-    currencies: dict[str, list[str]] = {}
-    for s, _ in ranked:
-        if s["workbook"] not in currencies.setdefault(s["currency"], []):
-            currencies[s["currency"]].append(s["workbook"])
-    if len(currencies) > 1:
-        found = "; ".join(f"{currency}: {', '.join(books)}" for currency, books in sorted(currencies.items()))
-        raise LeverkitError(f"a company-wide budget cannot add up amounts in different currencies ({found}); "
-                            f"rank each currency's workbooks in a batch of their own")
+    rates = [exchange.rate(s["currency"]) or 1.0 for s, _ in ranked]
     records = [record for _, record in ranked]
 
-    def column(name):
-        return np.array([r[name] for r in records], float)
+    def column(name: str) -> np.ndarray:
+        return np.array([(r[name] or 0.0) * rate for r, rate in zip(records, rates)], float)
 
-    return fund(column("Risk-adjusted NPV"), column("Upfront cost"), column("Maintenance / month"),
+    status = [r.get("Status", "new") for r in records]
+    upfront = np.where(np.array(status) == "new", column("Upfront cost"), 0.0)
+    where = {(s["workbook"], r["ID"]): k for k, (s, r) in enumerate(ranked)}
+    requires = [(k, where[(s["workbook"], needed)]) for k, (s, r) in enumerate(ranked)
+                for needed in r.get("Requires", []) if (s["workbook"], needed) in where]
+    groups: dict[tuple[str, str], list[int]] = {}
+    for k, (s, r) in enumerate(ranked):
+        if (r.get("Alternative group") or "").strip():
+            groups.setdefault((s["workbook"], r["Alternative group"].strip().casefold()), []).append(k)
+    return fund(column("Value"), upfront, column("Maintenance / month"),
                 np.array([r["Risk flag"] == "red" for r in records], bool), [r.get("Decision", "") for r in records],
-                budget, capacity)
+                budget, capacity, status=status, requires=requires, groups=list(groups.values()),
+                ids=[f"{s['team']} {r['ID']}" for s, r in ranked], currency=exchange.currency or _single(ranked))
 
 
-def recommended(ranking: Table, funding) -> Table:
+def _single(ranked: list[tuple[dict, dict]]) -> str:
+    currencies = {s["currency"].upper() for s, _ in ranked}
+    return currencies.pop() if len(currencies) == 1 else ""
+
+
+def recommended(ranking: Table, funding: Funding) -> Table:
     """The company-wide recommended portfolio: the chosen rows of the combined ranking."""
-    keep = ["Rank", "Team", "Workbook", "ID", "Initiative", "Owner", "Upfront cost", "Maintenance / month",
-            "Risk-adjusted NPV", "Verdict"]
+    keep = [h for h in ranking.headers if h in ("Rank", "Team", "Workbook", "ID", "Initiative", "Owner", "Status",
+                                                 "Currency", "Upfront cost", "Maintenance / month", "Value", "Verdict")
+            or h.startswith(("Upfront cost (", "Maintenance / month (", "Value ("))]
     at = [ranking.headers.index(h) for h in keep]
     rows = [[row[c] for c in at] for row, chosen in zip(ranking.rows, funding.chosen.tolist()) if chosen]
-    return Table("CompanyRecommended", keep, [ranking.kinds[c] for c in at], rows)
+    return Table("CompanyRecommended", keep, [ranking.kinds[c] for c in at], rows, caption="In the portfolio")
 
 
-def tracking_across(processed) -> list[Table]:
+def tracking_across(processed: list[Outcome]) -> list[Table]:
     """Every team's tracked initiatives on one sheet, and how each owner's estimates ran across all teams."""
-    import datetime
-
-    from .tracking import CALIBRATION_COLUMNS, TRACKING_COLUMNS, calibrate
-
-    rows = []
+    rows, last = [], []
     for s in (o.summary for o in processed):
-        for row in s.get("tracking", []):
+        for row, months in zip(s.get("tracking", []), s.get("tracking_last", [])):
             start = datetime.date.fromisoformat(row[3]) if row[3] else None
             rows.append([s["team"], s["workbook"], s["currency"], *row[:3], start, *row[4:]])
+            last.append(months)
     headers = ["Team", "Workbook", "Currency", *(h for h, _ in TRACKING_COLUMNS)]
     kinds = ["text", "text", "text", *(k for _, k in TRACKING_COLUMNS)]
-    at = {h: headers.index(h) for h in ("Owner", "Months elapsed", "Realisation")}
-    calibration = calibrate([r[at["Owner"]] for r in rows], [r[at["Months elapsed"]] for r in rows],
-                            [r[at["Realisation"]] for r in rows])
-    return [Table("AllTracking", headers, kinds, rows),
+    at = {h: headers.index(h) for h in ("Owner", "Realisation")}
+    calibration = calibrate([r[at["Owner"]] for r in rows], last, [r[at["Realisation"]] for r in rows])
+    return [Table("AllTracking", headers, kinds, rows, caption="Actuals against the plan, every team"),
             Table("AllCalibration", [h for h, _ in CALIBRATION_COLUMNS], [k for _, k in CALIBRATION_COLUMNS],
-                  [c.row() for c in calibration])]
+                  [c.row() for c in calibration], caption="How each owner's estimates ran, every team")]
 
 
-def by_team(processed) -> Table:
-    rows = [
-        [s["team"], s["workbook"], s["currency"], len(s["ranked"]), s["invalid_rows"],
-         *(s["totals"][k] for k in ("Upfront cost", "Maintenance / month", "NPV", "Risk-adjusted NPV")),
-         *(s["flags"][f] for f in FLAGS)]
-        for s in (o.summary for o in processed)
-    ]
-    headers = ["Team", "Workbook", "Currency", "Initiatives", "Invalid rows", "Upfront cost", "Maintenance / month",
-               "NPV", "Risk-adjusted NPV", "Red", "Amber", "Green"]
-    kinds = ["text", "text", "text", "int", "int", "money", "money", "money", "money", "int", "int", "int"]
-    return Table("ByTeam", headers, kinds, rows)
+TEAM_COLUMNS = (("Team", "text"), ("Workbook", "text"), ("Currency", "text"), ("As of", "text"),
+                ("Initiatives", "int"), ("Invalid rows", "int"), ("Funded", "int"), ("Funded upfront", "money"),
+                ("Funded maintenance / month", "money"), ("Funded value", "money"), ("Red", "int"), ("Amber", "int"),
+                ("Green", "int"))
+
+
+def by_team(processed: list[Outcome]) -> Table:
+    """Each team's own recommendation (its count and totals, in its currency) and its flags."""
+    rows = [[s["team"], s["workbook"], s["currency"], s.get("as_of"), len(s["ranked"]), s["invalid_rows"],
+             s["funded"]["count"], s["funded"]["upfront"], s["funded"]["maintenance"], s["funded"]["value"],
+             *(s["flags"][f] for f in FLAGS)]
+            for s in (o.summary for o in processed)]
+    return Table("ByTeam", [h for h, _ in TEAM_COLUMNS], [k for _, k in TEAM_COLUMNS], rows)
 
 
 def by_form(ranking: Table) -> Table:
@@ -122,7 +212,7 @@ def by_form(ranking: Table) -> Table:
     frame = pd.DataFrame(ranking.rows, columns=ranking.headers)
     for flag in FLAGS:
         frame[flag.capitalize()] = frame["Risk flag"] == flag
-    money = ["Upfront cost", "Maintenance / month", "NPV", "Risk-adjusted NPV"]
+    money = ["Upfront cost", "Maintenance / month", "NPV", "Value"]
     grouped = frame.groupby(["Leverage form", "Currency"], sort=True).agg(
         Initiatives=("Rank", "size"), **{m: (m, "sum") for m in money}, **{f: (f, "sum") for f in ("Red", "Amber", "Green")})
     rows = [[form, currency, *(v.item() if hasattr(v, "item") else v for v in values)]
@@ -131,7 +221,7 @@ def by_form(ranking: Table) -> Table:
     return Table("ByForm", headers, ["text", "text", "int", "money", "money", "money", "money", "int", "int", "int"], rows)
 
 
-def problems(report) -> Table:
+def problems(report: BatchReport) -> Table:
     rows = [[p.workbook, "failed", p.reason] for p in report.failed]
     rows += [[p.workbook, "skipped", p.reason] for p in report.skipped]
     return Table("Failures", ["Workbook", "Status", "Reason"], ["text"] * 3, rows)
@@ -149,78 +239,88 @@ def summary_href(workbook: str) -> str:
     return "./" + "/".join(quote(part, safe="") for part in (*path.parent.parts, path.stem + ".html"))
 
 
-def _currency(processed) -> str | None:
-    currencies = {o.summary["currency"] for o in processed}
-    return currencies.pop() if len(currencies) == 1 else None
+def shown_currency(processed: list[Outcome], exchange: Exchange) -> str | None:
+    """The one currency the portfolio's amounts are in, or None when they are in each team's own."""
+    if exchange.currency is not None:
+        return exchange.currency
+    currencies = _currencies(processed)
+    return next(iter(currencies)) if len(currencies) == 1 else None
 
 
 @collector_paused()
-def render_index(report, ranking: Table, teams: Table, funding=None, tracking: list[Table] | None = None,
-                 generated: datetime.date | None = None) -> str:
+def render_index(report: BatchReport, ranking: Table, teams: Table, exchange: Exchange, funding: Funding | None = None,
+                 tracking: list[Table] | None = None, generated: datetime.date | None = None) -> str:
     from markupsafe import Markup
 
     from .charts import frontier, quality_map_of
-    from .summary import environment, fund_sentence
+    from .summary import environment
 
     processed = report.processed
     thresholds = Counter(o.summary["threshold"] for o in processed)
     threshold = thresholds.most_common(1)[0][0] if thresholds else 3.0
     rows = [dict(zip(ranking.headers, row)) for row in ranking.rows]
-    points = [(m, record["Quality (1-5)"], record["Risk flag"], record["ID"])
+    points = [(m, record["Quality (1-5)"], record["Risk flag"], f"{record['ID']} {record['Initiative']}")
               for o in processed for record, m in zip(o.summary["ranked"], o.summary["multiples"])]
-    chart = quality_map_of(*zip(*points), threshold) if points else ""
+    labelled = {f"{r['ID']} {r['Initiative']}" for r in rows[:8]}
+    chart = quality_map_of(*zip(*points), threshold, labelled=labelled) if points else ""
     team_rows = [{**dict(zip(teams.headers, row)), "href": summary_href(row[1])} for row in teams.rows]
-    currency = _currency(processed)
+    currency = shown_currency(processed, exchange)
     decision = None
     if funding is not None:
         curve = funding.frontier
-        decision = {"funding": funding, "headline": fund_sentence(funding, currency, " across the company"),
+        decision = {"funding": funding, "headline": headline(funding, currency or "", " across the company"),
+                    "note": funding.note(currency or ""),
                     "chosen": [r for r, chosen in zip(rows, funding.chosen.tolist()) if chosen],
-                    "frontier": Markup(frontier(curve.budgets, curve.values, funding.budget, currency or ""))
-                    if curve is not None else ""}
+                    "frontier": Markup(frontier(curve.budgets, curve.values, funding.budget, currency or "",
+                                                funding.upfront, funding.value)) if curve is not None else ""}
     tracked = tracking[0].rows if tracking else []
     behind = sum(1 for r in rows if "BEHIND_PLAN" in (r.get("Warnings") or ""))
+    value_key = f"Value ({exchange.currency})" if exchange.currency is not None else "Value"
     return environment().get_template("index.html.j2").render(
-        report=report, rows=rows, teams=team_rows, chart=Markup(chart), currency=currency,
-        threshold=threshold, mixed_thresholds=len(thresholds) > 1, generated=(generated or datetime.date.today()).isoformat(),
-        total=sum(r["Risk-adjusted NPV"] for r in rows), decision=decision,
+        report=report, rows=rows, teams=team_rows, chart=Markup(chart), currency=currency, exchange=exchange,
+        value_key=value_key, apart=currency is None and len(_currencies(processed)) > 1,
+        threshold=threshold, mixed_thresholds=len(thresholds) > 1,
+        generated=(generated or datetime.date.today()).isoformat(), decision=decision,
         tracking={"count": len(tracked), "behind": behind,
                   "calibration": [dict(zip(tracking[1].headers, row)) for row in tracking[1].rows] if tracking else []},
         simulated="NPV P10" in ranking.headers,
     )
 
 
-def write_portfolio(report, force: bool = False, budget: float | None = None, capacity: float | None = None) -> list[Path]:
+def write_portfolio(report: BatchReport, force: bool = False, budget: float | None = None,
+                    capacity: float | None = None, exchange: Exchange | None = None) -> list[Path]:
     """Write portfolio.xlsx and index.html, unless nothing changed since they were written."""
-    from .drive import PORTFOLIO_RECORD, load_record, version, write_json
-    from .excel import build_sheets
-    from .tables import frontier_table, funding_table
-
+    exchange = exchange or Exchange()
     out = report.out_dir
     targets = [out / "portfolio.xlsx", out / "index.html"]
-    state = [[o.name, o.sha256] for o in report.processed] + [[p.workbook, p.reason] for p in report.failed + report.skipped]
-    key = hashlib.sha256(json.dumps([state, budget, capacity]).encode()).hexdigest()
+    state = [[o.name, o.sha256, o.summary.get("as_of")] for o in report.processed]
+    state += [[p.workbook, p.reason] for p in report.failed + report.skipped]
+    key = hashlib.sha256(json.dumps([state, budget, capacity, exchange.currency, sorted(exchange.rates.items())])
+                         .encode()).hexdigest()
     record = load_record(out / PORTFOLIO_RECORD)
-    if not force and record == {"key": key, "leverkit": version()} and all(t.exists() for t in targets):
+    if not force and record == {"key": key, "leverkit": __version__} and all(t.exists() for t in targets):
         return []
-    ranked = entries(report.processed)
-    funding = company_funding(ranked, budget, capacity)
-    ranking, teams = combined_ranking(ranked, funding), by_team(report.processed)
-    output = {"Ranked": [ranking], "By team": [teams], "By form": [by_form(ranking)]}
+    check_currencies(report.processed, exchange, budget is not None or capacity is not None)
+    ranked = entries(report.processed, exchange)
+    funding = company_funding(ranked, exchange, budget, capacity)
+    ranking, teams = combined_ranking(ranked, exchange, funding), by_team(report.processed)
+    currency = shown_currency(report.processed, exchange)
+    output = {"Ranked": Sheet([ranking]), "By team": Sheet([teams]), "By form": Sheet([by_form(ranking)])}
     if funding is not None:
-        output["Funding"] = [funding_table(funding), recommended(ranking, funding),
-                             *([frontier_table(funding)] if funding.frontier is not None else [])]
+        output["Funding"] = Sheet([funding_table(funding, currency=currency or ""), recommended(ranking, funding),
+                                   *([frontier_table(funding)] if funding.frontier is not None else [])], down=True,
+                                  heading=headline(funding, currency or "", " across the company"))
     tracking = tracking_across(report.processed) if any(o.summary.get("tracking") for o in report.processed) else None
     if tracking:
-        output["Tracking"] = tracking
-    output["Failed"] = [problems(report)]
-    page = render_index(report, ranking, teams, funding, tracking)
+        output["Tracking"] = Sheet(tracking, down=True)
+    output["Failed"] = Sheet([problems(report)])
+    page = render_index(report, ranking, teams, exchange, funding, tracking)
     try:
         with atomic_path(targets[0]) as tmp:
-            build_sheets(output, _currency(report.processed), tmp)
+            build_sheets(output, currency, tmp)
         with atomic_path(targets[1]) as tmp:
             tmp.write_text(page, encoding="utf-8")
-        write_json(out / PORTFOLIO_RECORD, {"key": key, "leverkit": version()})
+        write_json(out / PORTFOLIO_RECORD, {"key": key, "leverkit": __version__})
     except OSError as exc:
-        raise LeverkitError(f"the portfolio view {written_error(exc)}") from None
+        raise WriteFailed(f"the portfolio view {written_error(exc)}") from None
     return targets

@@ -14,7 +14,7 @@ import sys
 import threading
 from contextlib import contextmanager, suppress
 
-from .issues import LeverkitError
+from .errors import LeverkitError
 
 
 def can_fork() -> bool:

@@ -1,63 +1,93 @@
-"""Ranking initiatives and totalling them by leverage form (docs/model.md section 5)."""
+"""From a validated plan to everything the outputs show: projection, progress, choice, simulation, cash.
+
+`rank` runs the model's parts in order (docs/model.md sections 2–8), each a
+pure module of its own; `Ranking` holds what they found, in the plan's row
+order, and the rank order over it.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
+from .cash import CashView, cash_view
+from .funding import Funding, fund
 from .model import AMBER, GREEN, RED, Projection, project
-from .plan import Plan
+from .plan import Plan, months_between
 from .schema import FORMS
-
-if TYPE_CHECKING:
-    from .funding import Funding
-    from .simulation import Simulation, Swing
-    from .tracking import Tracking
+from .simulation import Simulation, Swing, Where, monthly_draws, sensitivity, simulate
+from .tracking import NEW, Progress, Tracking, progress, track
 
 
 @dataclass
 class Ranking:
-    """A plan with its projection, the rank order (indices into plan.initiatives), and what follows from them:
-    the simulation (None when off), the sensitivity swings, the tracking of actuals (None without an
-    Actuals sheet) and the funding choice (verdicts, the recommended portfolio, the frontier)."""
+    """A plan with its projection and everything that follows from it.
+
+    `order` holds indices into plan.initiatives in rank order; `value` is
+    each initiative's value for the choice (risk-adjusted NPV when new,
+    risk-adjusted forward value when started, 0 when finished); the
+    simulation is None when off, the tracking None without an Actuals sheet,
+    the cash view None for an empty portfolio.
+    """
 
     plan: Plan
     projection: Projection
     order: np.ndarray
+    progress: Progress
+    value: np.ndarray
+    funding: Funding
     simulation: Simulation | None = None
     swings: list[Swing] = field(default_factory=list)
     tracking: Tracking | None = None
-    funding: Funding | None = None
+    cash: CashView | None = None
 
-    def ranked(self):
+    def ranked(self) -> list[tuple[int, Any, int]]:
         """(rank, initiative, index) in rank order."""
         items = self.plan.initiatives
         return [(rank, items[i], i) for rank, i in enumerate(self.order.tolist(), start=1)]
 
     def by_form(self) -> list[dict]:
-        """Totals per leverage form, every form listed, plus the total row."""
-        return totals(self.plan, self.projection)
+        """Totals per leverage form over every initiative, every form listed, plus the total row."""
+        return totals(self.plan, self.projection, self.value)
 
     def flag_counts(self) -> dict[str, int]:
         return {flag: int((self.projection.flags == flag).sum()) for flag in (RED, AMBER, GREEN)}
 
-    def to_dataframe(self):
+    @property
+    def basis(self) -> np.ndarray:
+        """Each initiative's value before Confidence: its NPV when new, its forward value when started (0
+        when finished); the basis of the simulation's figures and the portfolio's spread."""
+        return basis(self.projection, self.progress)
+
+    @property
+    def where(self) -> Where:
+        """E and ρ of each initiative, as the draws take them."""
+        return Where(self.progress.elapsed, np.nan_to_num(self.progress.realisation, nan=1.0))
+
+    @property
+    def ranges(self) -> int:
+        """How many initiatives have ranges (the others count as certain)."""
+        return int(self.simulation.ranged.sum()) if self.simulation is not None else sum(
+            bool(i.ranges) for i in self.plan.initiatives)
+
+    def to_dataframe(self) -> Any:
         """The Ranked sheet as a pandas DataFrame, for notebooks."""
         import pandas as pd
 
-        from .tables import ranked_rows
+        from .tables import ranked_rows  # tables builds on this module, so it is imported where it is used
 
         headers, rows = ranked_rows(self)
         return pd.DataFrame(rows, columns=headers)
 
 
-def rank_order(projection: Projection, rank_by: str) -> np.ndarray:
+def rank_order(projection: Projection, rank_by: str, value: np.ndarray | None = None) -> np.ndarray:
     """Indices in rank order; stable, so ties keep the input row order.
 
-    Risk-adjusted NPV, NPV and leverage multiple rank descending (an
-    undefined multiple counts as infinite when there is gross value, else 0);
-    payback ranks ascending with no payback last.
+    Risk-adjusted NPV ranks by value (the risk-adjusted NPV when new, the
+    risk-adjusted forward value when started); NPV and leverage multiple rank
+    descending (an undefined multiple counts as infinite when there is gross
+    value, else 0); payback ranks ascending with no payback last.
 
     >>> p = type("P", (), {"npv": np.array([5.0, 9, 5]), "payback": np.array([np.nan, 3, 2])})
     >>> rank_order(p, "NPV").tolist(), rank_order(p, "payback").tolist()
@@ -65,23 +95,24 @@ def rank_order(projection: Projection, rank_by: str) -> np.ndarray:
     """
     if rank_by == "payback":
         key = np.where(np.isnan(projection.payback), np.inf, projection.payback)
+    elif rank_by == "risk-adjusted NPV":
+        key = -(projection.risk_adjusted_npv if value is None else value)
     else:
-        field = {"risk-adjusted NPV": "risk_adjusted_npv", "NPV": "npv", "leverage multiple": "multiple_effective"}
-        key = -getattr(projection, field[rank_by])
+        key = -getattr(projection, {"NPV": "npv", "leverage multiple": "multiple_effective"}[rank_by])
     return np.argsort(key, kind="stable")
 
 
-def totals(plan: Plan, projection: Projection) -> list[dict]:
+def totals(plan: Plan, projection: Projection, value: np.ndarray) -> list[dict]:
     """Sums by leverage form with np.bincount; one dict per form and a Total."""
     n = len(FORMS)
     codes = np.fromiter((FORMS.index(i.form) for i in plan.initiatives), dtype=int, count=len(plan.initiatives))
-    upfront, maintenance = plan.column("upfront"), plan.column("maintenance")
     sums = {
         "Initiatives": np.bincount(codes, minlength=n),
-        "Upfront cost": np.bincount(codes, upfront, n),
-        "Maintenance / month": np.bincount(codes, maintenance, n),
+        "Upfront cost": np.bincount(codes, plan.column("upfront"), n),
+        "Maintenance / month": np.bincount(codes, plan.column("maintenance"), n),
         "NPV": np.bincount(codes, projection.npv, n),
         "Risk-adjusted NPV": np.bincount(codes, projection.risk_adjusted_npv, n),
+        "Value": np.bincount(codes, value, n),
         "Value at horizon": np.bincount(codes, projection.value_at_horizon, n),
         **{flag.capitalize(): np.bincount(codes[projection.flags == flag], minlength=n) for flag in (RED, AMBER, GREEN)},
     }
@@ -90,26 +121,85 @@ def totals(plan: Plan, projection: Projection) -> list[dict]:
     return rows
 
 
-def choose(plan: Plan, projection: Projection) -> Funding:
-    """Verdicts, the recommended portfolio and the frontier for a plan (docs/model.md section 5)."""
-    from .funding import fund
+def requirement_pairs(plan: Plan) -> list[tuple[int, int]]:
+    """(i, j): initiative i requires initiative j, both indices into plan.initiatives."""
+    index = {item.id: i for i, item in enumerate(plan.initiatives)}
+    return [(i, index[needed]) for i, item in enumerate(plan.initiatives) for needed in item.requires]
 
+
+def alternative_groups(plan: Plan) -> list[tuple[int, ...]]:
+    """The initiatives of each alternative group (groups match trimmed, case aside), first seen first."""
+    groups: dict[str, list[int]] = {}
+    for i, item in enumerate(plan.initiatives):
+        if item.group.strip():
+            groups.setdefault(item.group.strip().casefold(), []).append(i)
+    return [tuple(members) for members in groups.values()]
+
+
+def basis(projection: Projection, where: Progress) -> np.ndarray:
+    """NPV when new, forward value when started or finished: each initiative's value before Confidence."""
+    return np.where(where.status == NEW, projection.npv, np.nan_to_num(where.forward))
+
+
+def values(plan: Plan, projection: Projection, where: Progress) -> np.ndarray:
+    """Each initiative's value: risk-adjusted NPV when new, Confidence × F when started, 0 when finished."""
+    forward = np.nan_to_num(where.forward) * plan.column("confidence")
+    return np.where(where.status == NEW, projection.risk_adjusted_npv, forward)
+
+
+def choose(plan: Plan, projection: Projection, where: Progress, value: np.ndarray) -> Funding:
+    """Verdicts, the recommended portfolio and the frontier for a plan (docs/model.md section 5)."""
     s = plan.settings
-    return fund(projection.risk_adjusted_npv, plan.column("upfront"), plan.column("maintenance"),
-                projection.flags == RED, [i.decision for i in plan.initiatives], s.budget, s.capacity)
+    return fund(value, np.where(where.status == NEW, plan.column("upfront"), 0.0), plan.column("maintenance"),
+                projection.flags == RED, [i.decision for i in plan.initiatives], s.budget, s.capacity,
+                status=where.status, requires=requirement_pairs(plan), groups=alternative_groups(plan),
+                ids=[i.id for i in plan.initiatives], currency=s.currency)
+
+
+def _calendar(plan: Plan, where: Progress) -> np.ndarray:
+    """Each initiative's month 1 as a calendar month after As of (1 = the month after)."""
+    as_of = plan.settings.as_of
+    return np.fromiter((1 if item.start is None else months_between(as_of, item.start) for item in plan.initiatives),
+                       int, len(plan.initiatives))
+
+
+def portfolio_cash(plan: Plan, projection: Projection, where: Progress, chosen: np.ndarray,
+                   simulation: Simulation | None) -> CashView | None:
+    """The recommended portfolio's cash view (docs/model.md section 8), with its P10–P90 when simulated."""
+    members = np.flatnonzero(chosen & ~where.finished)
+    s = plan.settings
+    rho = np.nan_to_num(where.realisation, nan=1.0)
+    offset, elapsed = _calendar(plan, where)[members], where.elapsed[members]
+    draws = None
+    if simulation is not None:
+        ranged = np.flatnonzero(simulation.ranged[members])
+        draws = ((ranged[k: k + len(part)], cf) for k, (part, cf) in _offsets(
+            monthly_draws(plan.initiatives, s, members[ranged], simulation.where)))
+    return cash_view(s.as_of, s.fiscal_start, offset, elapsed, rho[members], plan.column("upfront")[members],
+                     plan.column("maintenance")[members], projection.gross[members], draws, s.draws)
+
+
+def _offsets(chunks):
+    """(position of the chunk's first row among all rows, (rows, draws)) for each chunk, in order."""
+    at = 0
+    for part, cf in chunks:
+        yield at, (part, cf)
+        at += len(part)
 
 
 def rank(plan: Plan) -> Ranking:
-    """Project, simulate, rank and choose for a validated plan, and hold its actuals against it."""
-    from .simulation import sensitivity, simulate
-    from .tracking import track
-
+    """Project, track, choose, simulate and rank a validated plan."""
     projection = project(plan)
-    tracking = None
-    if plan.actuals is not None:
-        tracking = track(plan, projection, plan.actuals)
+    tracking = track(plan, projection, plan.actuals) if plan.actuals is not None else None
+    if tracking is not None:
         for i, warnings in zip(tracking.index.tolist(), tracking.warnings):
             projection.warnings[i] += warnings
-    funding = choose(plan, projection)
-    return Ranking(plan, projection, rank_order(projection, plan.settings.rank_by), simulate(plan, funding.chosen),
-                   sensitivity(plan), tracking, funding)
+    rho = tracking.realisation_of(len(plan.initiatives)) if tracking is not None else np.full(len(plan.initiatives), np.nan)
+    where = progress(plan, projection, rho)
+    value = values(plan, projection, where)
+    funding = choose(plan, projection, where, value)
+    simulation = simulate(plan, funding.chosen, Where(where.elapsed, np.nan_to_num(rho, nan=1.0)),
+                          basis(projection, where))
+    return Ranking(plan, projection, rank_order(projection, plan.settings.rank_by, value), where, value, funding,
+                   simulation, sensitivity(plan), tracking,
+                   portfolio_cash(plan, projection, where, funding.chosen, simulation))

@@ -32,7 +32,7 @@ RANK_BY = ("risk-adjusted NPV", "NPV", "payback", "leverage multiple")
 class Column:
     header: str
     field: str
-    kind: str  # text, form, lever_point, money, percent, cap, whole, quality, confidence, decision, month
+    kind: str  # text, form, lever_point, money, percent, cap, whole, quality, confidence, decision, month, requires, group
     required: bool
     ranged: bool = False
     help: str = ""
@@ -68,7 +68,11 @@ COLUMNS = (
     Column("Decision", "decision", "decision", False,
            help="fund or skip to decide it yourself; blank lets leverkit recommend within Budget and capacity."),
     Column("Start", "start", "month", False,
-           help="The month it started (a date, or 2025-03): month 1 for tracking actuals. Blank = not started."),
+           help="The month it started or will start (a date, or 2025-03): its month 1. Blank = not started."),
+    Column("Requires", "requires", "requires", False,
+           help="IDs of initiatives that must be funded for this one to be, separated by commas. Blank = none."),
+    Column("Alternative group", "group", "group", False,
+           help="A name shared by alternatives: at most one initiative of a group is funded. Blank = none."),
 )
 COLUMN_BY_KEY = {c.header.casefold(): c for c in COLUMNS}
 
@@ -77,7 +81,7 @@ COLUMN_BY_KEY = {c.header.casefold(): c for c in COLUMNS}
 class Setting:
     name: str
     field: str
-    kind: str  # text, whole, rate, threshold, rank_by, money_or_none
+    kind: str  # text, currency, whole, rate, threshold, rank_by, money_or_none, month, fiscal_month
     default: object
     low: float | None = None
     high: float | None = None
@@ -86,7 +90,7 @@ class Setting:
 
 SETTINGS = (
     Setting("Team", "team", "text", None, help="Blank = the workbook's file name."),
-    Setting("Currency", "currency", "text", "USD", help="A label such as USD, EUR or GBP."),
+    Setting("Currency", "currency", "currency", "USD", help="A label such as USD, EUR or GBP (case does not matter)."),
     Setting("Horizon (months)", "horizon", "whole", 36, 1, 600, help="How far to project, 1-600 months."),
     Setting("Discount rate (annual)", "discount_rate", "rate", 0.10, help="0% to 100% a year."),
     Setting("Amplification threshold", "threshold", "threshold", 3.0,
@@ -97,6 +101,10 @@ SETTINGS = (
             help="Maintenance per month the team can carry; blank = none."),
     Setting("Simulation draws", "draws", "whole", 2000, 0, 100000, help="0 turns simulation off."),
     Setting("Random seed", "seed", "whole", 42, 0, None, help="Same seed, same numbers; 0 or more."),
+    Setting("As of", "as_of", "month", None,
+            help="The month the plan is decided in (a date, or 2026-12). Blank = the month leverkit runs."),
+    Setting("Fiscal year starts", "fiscal_start", "fiscal_month", 1,
+            help="The first month of the fiscal year: 1-12 or a month name such as April. Blank = January."),
 )
 SETTING_BY_KEY = {s.name.casefold(): s for s in SETTINGS}
 

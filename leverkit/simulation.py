@@ -26,6 +26,7 @@ FLOORS = {"upfront": 0.0, "maintenance": 0.0, "reach": 0.0, "value": 0.0, "growt
 Z90 = 1.6448536  # the standard normal's 95th percentile: a 90% interval spans ±Z90 sigma
 QUANTILES = (0.1, 0.5, 0.9)
 CHUNK_CELLS = 2**17  # initiatives x draws per chunk: bounds memory whatever the plan's size
+MONTH_CELLS = 2**20  # initiatives x draws x months per chunk of month-by-month draws
 HEADERS = {column.field: column.header for column in COLUMNS}
 
 
@@ -62,22 +63,25 @@ def _geometric(log_ratio, start, stop):
     return np.exp(start * log_ratio) * ratio
 
 
-def outcomes(upfront, maintenance, reach, value, growth, cap, delay, decay, horizon: int, monthly_rate: float):
-    """NPV and cum_H of the projection, in closed form over the months.
+def outcomes(upfront, maintenance, reach, value, growth, cap, delay, decay, horizon: int, monthly_rate: float,
+             elapsed=0, realisation=1.0):
+    """NPV and cum_H of the projection in closed form over the months; for a started initiative (E =
+    `elapsed` ≥ 1, ρ = `realisation`) its forward value F and the forward sum Σ_{t>E} x_t instead.
 
     With K = H − delay benefit months, j = k − 1 = 0..K−1, q = 1 + growth,
-    w = 1 − decay and weights ρ^t (ρ = 1/(1 + r) for NPV, 1 for cum_H)::
+    w = 1 − decay, weights v^(t−E) (v = 1/(1 + r) for the discounted sum, 1
+    for the plain one) and ρ = 1, E = 0 for a new initiative::
 
-        Σ_t ρ^t gross_t = value · ρ^(delay+1) · Σ_j (ρw)^j · min(cap, reach · q^j)
-        NPV   = −upfront − maintenance · Σ_{t=1..H} (1 + r)^−t + Σ_t (1 + r)^−t gross_t
-        cum_H = −upfront − H · maintenance + Σ_t gross_t
+        Σ_{t>E} v^(t−E) gross_t = value · v^(delay+1−E) · Σ_{j≥E−delay} (vw)^j · min(cap, reach · q^j)
+        NPV or F   = −upfront [E = 0] − maintenance · Σ_{u=1..H−E} v^u + ρ · Σ_{t>E} v^(t−E) gross_t
+        cum_H or Σ = −upfront [E = 0] − (H − E) · maintenance + ρ · Σ_{t>E} gross_t
 
     reach · q^j ≥ cap on a run of months at the end (q > 1) or the start
     (q < 1), the rest uncapped, so each sum is two geometric series (computed
     as y^a · expm1(n ln y) / expm1(ln y), exact near y = 1 and never
     overflowing where the capped months stop the growth). Equal to summing
     `model.cash_flows` month by month, to rounding. Arguments broadcast
-    together; returns (NPV, cum_H).
+    together; returns (NPV or F, cum_H or the forward sum).
 
     Reach 5 growing 50% a month from month 2, capped at 12: gross 50, 75, 112.5, 120.
 
@@ -86,8 +90,12 @@ def outcomes(upfront, maintenance, reach, value, growth, cap, delay, decay, hori
     [[207.5], [207.5]]
     >>> cash_flows(*inputs, horizon=5)[0].tolist()
     [[-100.0, -10.0, 40.0, 65.0, 102.5, 110.0]]
+    >>> [x.round(6).tolist() for x in outcomes(*inputs, horizon=5, monthly_rate=0.0, elapsed=3, realisation=0.5)]
+    [[96.25], [96.25]]
     """
+    elapsed = np.asarray(elapsed, float)
     months = np.clip(horizon - np.asarray(delay, float), 0, None)
+    first = np.clip(elapsed - np.asarray(delay, float), 0, months)  # the first benefit month j still to come
     log_q = np.log1p(growth)
     log_w = np.log1p(-np.asarray(decay, float))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -100,15 +108,21 @@ def outcomes(upfront, maintenance, reach, value, growth, cap, delay, decay, hori
         growing = log_q >= 0
         free_lo = np.where(growing, 0.0, capped_hi)
         free_hi = np.where(growing, capped_lo, months)
+        capped_lo, free_lo = np.maximum(capped_lo, first), np.maximum(free_lo, first)
+        capped_hi, free_hi = np.maximum(capped_hi, capped_lo), np.maximum(free_hi, free_lo)
         finite_cap = np.where(np.isfinite(cap), cap, 0.0)
 
-        def benefit(log_rho: float):
-            free = _geometric(log_rho + log_w + log_q, free_lo, free_hi)
-            capped = _geometric(log_rho + log_w, capped_lo, capped_hi)
-            return value * np.exp((np.asarray(delay, float) + 1) * log_rho) * (reach * free + finite_cap * capped)
+        def benefit(log_v: float):
+            free = _geometric(log_v + log_w + log_q, free_lo, free_hi)
+            capped = _geometric(log_v + log_w, capped_lo, capped_hi)
+            shift = np.exp((np.asarray(delay, float) + 1 - elapsed) * log_v)
+            return realisation * value * shift * (reach * free + finite_cap * capped)
 
-        discounted = -np.asarray(upfront, float) - maintenance * discount_factors(monthly_rate, horizon)[1:].sum()
-        at_horizon = -np.asarray(upfront, float) - horizon * np.asarray(maintenance, float)
+        spent = np.where(elapsed > 0, 0.0, np.asarray(upfront, float))
+        left = np.clip(horizon - elapsed, 0, horizon).astype(int)
+        annuity = np.concatenate([[0.0], np.cumsum(discount_factors(monthly_rate, horizon)[1:])])[left]
+        discounted = -spent - maintenance * annuity
+        at_horizon = -spent - left * np.asarray(maintenance, float)
         return discounted + benefit(-np.log1p(monthly_rate)), at_horizon + benefit(0.0)
 
 
@@ -151,16 +165,46 @@ def _spread(total: np.ndarray) -> tuple[float, float, float, float]:
     return float(p10), float(p50), float(p90), float(np.mean(total > 0))
 
 
-def _chunks(items, s: Settings, rows: np.ndarray):
-    """(rows, NPV draws, cum_H draws) for the ranged initiatives `rows` of `items`, a chunk of them at a
-    time, so that memory stays bounded whatever the plan's size; each has shape (len(rows), s.draws)."""
+@dataclass(frozen=True)
+class Where:
+    """Where each initiative stands, for the draws: E (0 for new) and ρ (1 where none), in plan order."""
+
+    elapsed: np.ndarray
+    realisation: np.ndarray
+
+    @classmethod
+    def new(cls, n: int) -> Where:
+        return cls(np.zeros(n, int), np.ones(n))
+
+
+def _chunks(items, s: Settings, rows: np.ndarray, where: Where):
+    """(rows, value draws, forward-sum draws) for the ranged initiatives `rows` of `items`, a chunk of them at
+    a time, so that memory stays bounded whatever the plan's size; each has shape (len(rows), s.draws).
+    A new initiative's value is its NPV, a started one's its forward value (`outcomes`)."""
     chunk = max(1, CHUNK_CELLS // s.draws)
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
         chosen = [items[i] for i in part]
         values, at_horizon = outcomes(**_inputs(chosen, s.seed, s.draws), **_columns(chosen, FIXED, axis=True),
-                                      horizon=s.horizon, monthly_rate=s.monthly_rate)
+                                      horizon=s.horizon, monthly_rate=s.monthly_rate,
+                                      elapsed=where.elapsed[part, None], realisation=where.realisation[part, None])
         yield part, values, at_horizon
+
+
+def monthly_draws(items, s: Settings, rows: np.ndarray, where: Where):
+    """(rows, cash flow draws of shape (len(rows), draws, H+1)) for the ranged initiatives `rows`, a chunk
+    at a time: CF_t of a new initiative, x_t = ρ · gross_t − maintenance of a started one (month 0 and
+    the months to E are its own business: the cash view takes only t > E)."""
+    chunk = max(1, MONTH_CELLS // (s.draws * (s.horizon + 1)))
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        chosen = [items[i] for i in part]
+        inputs = {f: np.broadcast_to(v, (len(part), s.draws)).reshape(-1)
+                  for f, v in {**_inputs(chosen, s.seed, s.draws), **_columns(chosen, FIXED, axis=True)}.items()}
+        cf, gross, _ = cash_flows(**inputs, horizon=s.horizon)
+        rho = np.repeat(where.realisation[part], s.draws)[:, None]
+        cf[:, 1:] += (rho - 1) * gross
+        yield part, cf.reshape(len(part), s.draws, s.horizon + 1)
 
 
 def _add_draws(total: np.ndarray, values: np.ndarray) -> None:
@@ -172,24 +216,27 @@ def _add_draws(total: np.ndarray, values: np.ndarray) -> None:
 
 @dataclass(frozen=True)
 class Simulation:
-    """Monte Carlo figures per initiative, aligned with plan.initiatives.
+    """Monte Carlo figures per initiative, aligned with plan.initiatives: of its NPV when new, of its forward
+    value when started (docs/model.md section 4).
 
     Initiatives without ranges are not simulated: their P10 = P50 = P90 =
-    NPV, probabilities 0 or 1. The draws themselves are not kept (at 10,000
-    initiatives they would take more memory than the rest of the ranking):
-    `funded` is the recommended portfolio's spread, summed as they were
-    drawn; `npv_draws` and `portfolio` draw again, from the same streams, so
-    they keep the initiatives and settings as they were simulated.
+    their value, and their probabilities are blank (NaN). The draws
+    themselves are not kept (at 10,000 initiatives they would take more
+    memory than the rest of the ranking): `funded` is the recommended
+    portfolio's spread, summed as they were drawn; `npv_draws` and
+    `portfolio` draw again, from the same streams, so they keep the
+    initiatives and settings as they were simulated.
     """
 
     initiatives: tuple[Initiative, ...] = dataclasses.field(repr=False, compare=False)
     settings: Settings = dataclasses.field(repr=False, compare=False)
-    npv: np.ndarray  # the deterministic NPV (ranges at their median)
+    where: Where = dataclasses.field(repr=False, compare=False)
+    npv: np.ndarray  # the deterministic NPV, or forward value when started (ranges at their median)
     p10: np.ndarray
     p50: np.ndarray
     p90: np.ndarray
-    p_positive: np.ndarray  # P(NPV > 0)
-    p_payback: np.ndarray  # P(cum_H ≥ 0)
+    p_positive: np.ndarray  # P(NPV > 0); NaN where not simulated
+    p_payback: np.ndarray  # P(cum_H ≥ 0); NaN where not simulated
     ranged: np.ndarray  # bool: simulated
     funded: tuple[float, float, float, float] | None = None  # `portfolio` of the recommended initiatives
 
@@ -198,15 +245,16 @@ class Simulation:
         return self.settings.draws
 
     def npv_draws(self) -> np.ndarray:
-        """The ranged initiatives' NPV per draw, (ranged.sum(), draws), rows in the order of
+        """The ranged initiatives' values per draw, (ranged.sum(), draws), rows in the order of
         np.flatnonzero(ranged): the whole simulation again, for a closer look at a few initiatives."""
-        chunks = _chunks(self.initiatives, self.settings, np.flatnonzero(self.ranged))
+        chunks = _chunks(self.initiatives, self.settings, np.flatnonzero(self.ranged), self.where)
         return np.concatenate([values for _, values, _ in chunks] or [np.empty((0, self.draws))])
 
     def portfolio(self, mask) -> tuple[float, float, float, float]:
-        """(P10, P50, P90, P(NPV > 0)) of Σ NPV over the masked initiatives, summed draw by draw.
+        """(P10, P50, P90, P(value > 0)) of Σ value (NPV, or forward value) over the masked initiatives,
+        summed draw by draw, before Confidence.
 
-        An initiative without ranges adds its NPV to every draw; an empty
+        An initiative without ranges adds its value to every draw; an empty
         portfolio is 0 in every draw.
 
         >>> from leverkit.plan import Settings
@@ -225,7 +273,7 @@ class Simulation:
         """
         mask = np.asarray(mask, bool)
         total = np.zeros(self.draws)
-        for _, values, _ in _chunks(self.initiatives, self.settings, np.flatnonzero(mask & self.ranged)):
+        for _, values, _ in _chunks(self.initiatives, self.settings, np.flatnonzero(mask & self.ranged), self.where):
             _add_draws(total, values)
         return _spread(self.npv[mask & ~self.ranged].sum() + total)
 
@@ -235,14 +283,17 @@ def _columns(items: list[Initiative], fields, axis: bool = False) -> dict[str, n
     return {f: field_column(items, f).reshape((-1, 1) if axis else -1) for f in fields}
 
 
-def simulate(plan: Plan, chosen=None) -> Simulation | None:
-    """NPV P10/P50/P90, P(NPV > 0) and P(payback) per initiative from Simulation draws; None when draws = 0.
+def simulate(plan: Plan, chosen=None, where: Where | None = None, values=None) -> Simulation | None:
+    """Value P10/P50/P90, P(value > 0) and P(payback) per initiative from Simulation draws; None when draws = 0.
 
     A range a to b (a < b) is a 90% interval: lognormal when a > 0 (μ = ln √(ab),
     σ = ln(b/a)/(2z)), else normal (mean (a + b)/2, σ = (b − a)/(2z)), z = 1.6448536;
     money and reach draws are clipped at 0, growth at −99%. Each initiative's
     stream gives N standard normals per ranged input, in the order upfront,
     maintenance, reach, value, growth. Quantiles use numpy.quantile's default.
+    The value is the NPV of a new initiative and the forward value of a
+    started one (`where`: E and ρ; all new when None; `values`: their
+    deterministic values, NPV when None); a finished one is not simulated.
     With `chosen` (a mask of the recommended initiatives), their portfolio's
     spread is summed from the same draws as they are made.
 
@@ -259,22 +310,25 @@ def simulate(plan: Plan, chosen=None) -> Simulation | None:
     if s.draws == 0:
         return None
     items = plan.initiatives
-    cf, _, _ = cash_flows(**_columns(items, RANGED + FIXED), horizon=s.horizon)
-    base = npv(s.monthly_rate, cf)
-    ranged = np.array([bool(spread_inputs(i)) for i in items], bool)
+    where = where or Where.new(len(items))
+    if values is None:
+        cf, _, _ = cash_flows(**_columns(items, RANGED + FIXED), horizon=s.horizon)
+        values = npv(s.monthly_rate, cf)
+    base = np.asarray(values, float)
+    ranged = np.array([bool(spread_inputs(i)) for i in items], bool) & (where.elapsed < s.horizon)
     p10, p50, p90 = base.copy(), base.copy(), base.copy()
-    p_positive = (base > 0).astype(float)
-    p_payback = (np.cumsum(cf, axis=1)[:, -1] >= 0).astype(float)
+    p_positive, p_payback = np.full(len(items), np.nan), np.full(len(items), np.nan)
     mask = None if chosen is None else np.asarray(chosen, bool)
     total = np.zeros(s.draws)
-    for part, values, at_horizon in _chunks(items, s, np.flatnonzero(ranged)):
-        p10[part], p50[part], p90[part] = np.quantile(values, QUANTILES, axis=1)
-        p_positive[part] = np.mean(values > 0, axis=1)
+    for part, drawn, at_horizon in _chunks(items, s, np.flatnonzero(ranged), where):
+        p10[part], p50[part], p90[part] = np.quantile(drawn, QUANTILES, axis=1)
+        p_positive[part] = np.mean(drawn > 0, axis=1)
         p_payback[part] = np.mean(at_horizon >= 0, axis=1)
         if mask is not None:
-            _add_draws(total, values[mask[part]])
+            _add_draws(total, drawn[mask[part]])
     funded = None if mask is None else _spread(base[mask & ~ranged].sum() + total)
-    return Simulation(tuple(items), dataclasses.replace(s), base, p10, p50, p90, p_positive, p_payback, ranged, funded)
+    return Simulation(tuple(items), dataclasses.replace(s), where, base, p10, p50, p90, p_positive, p_payback, ranged,
+                      funded)
 
 
 @dataclass(frozen=True)
@@ -325,3 +379,38 @@ def sensitivity(plan: Plan) -> list[Swing]:
         for i, f, (lo, hi), a, b in zip(index, field, bounds, at_low, at_high)
     ]
     return sorted(swings, key=lambda w: (w.index, -w.swing))
+
+
+def value_swings(plan: Plan, where: Where, mask) -> list[tuple[int, str, float, float]]:
+    """(index, field, value at the input's low end, value at its high end) for each ranged input of the masked
+    initiatives, every other input at its median: the NPV of a new initiative, the forward value of a started
+    one (before Confidence), in closed form (`outcomes`).
+
+    >>> from leverkit.plan import Settings
+    >>> item = Initiative(row=2, id="A", name="Reports", owner="", form="code", lever_point="parameter",
+    ...                   upfront=1000.0, maintenance=0.0, maintenance_missing=False, reach=10.0, value=20.0,
+    ...                   growth=0.0, cap=np.inf, delay=0, decay=0.0, quality=4, confidence=1.0, notes="",
+    ...                   ranges={"value": (10.0, 40.0)})
+    >>> [(i, f, round(a, 6), round(b, 6)) for i, f, a, b in value_swings(
+    ...     Plan("t", Settings("t", horizon=12, discount_rate=0.0), [item], []), Where.new(1), [True])]
+    [(0, 'value', 200.0, 3800.0)]
+    """
+    s = plan.settings
+    items = plan.initiatives
+    mask = np.asarray(mask, bool)
+    cases = [(i, f) for i in np.flatnonzero(mask).tolist() if where.elapsed[i] < s.horizon
+             for f in spread_inputs(items[i])]
+    if not cases:
+        return []
+    index = np.array([i for i, _ in cases])
+    field = np.array([f for _, f in cases])
+    columns = _columns([items[i] for i in index], RANGED + FIXED)
+    bounds = np.array([items[i].ranges[f] for i, f in cases], float)
+
+    def value_at(end: int) -> np.ndarray:
+        inputs = {f: np.where(field == f, bounds[:, end], column) if f in RANGED else column
+                  for f, column in columns.items()}
+        return outcomes(**inputs, horizon=s.horizon, monthly_rate=s.monthly_rate, elapsed=where.elapsed[index],
+                        realisation=where.realisation[index])[0]
+
+    return [(int(i), str(f), float(a), float(b)) for i, f, a, b in zip(index, field, value_at(0), value_at(1))]

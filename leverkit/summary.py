@@ -11,10 +11,13 @@ from pathlib import Path
 import numpy as np
 
 from . import charts
-from .files import atomic_path
 from .processes import collector_paused
 from .ranking import Ranking
-from .tables import settings_rows, spread
+from .simulation import HEADERS, value_swings
+from .tables import (
+    cash_rows, decision_rows, headline, over_limit_issues, portfolio_npv, ranges_typed, settings_rows,
+    spread,
+)
 
 
 def _number(x, pattern: str, blank: str = "—") -> str:
@@ -81,8 +84,26 @@ def environment():
         lstrip_blocks=True,
         bytecode_cache=_bytecode_cache(),
     )
-    env.filters.update(FILTERS, setting=_setting)
+    env.filters.update(FILTERS, setting=_setting, verdict_class=verdict_class, month=_month)
     return env
+
+
+def verdict_class(verdict: str | None) -> str:
+    """How a verdict is coloured: going ahead (fund, continue), held back (stop, skip, fix), or neither.
+
+    >>> verdict_class("continue (required by A)"), verdict_class("stop: no longer pays"), verdict_class("needs B")
+    ('fund', 'stop', 'none')
+    """
+    verdict = verdict or ""
+    if verdict.startswith(("fund", "continue")):
+        return "fund"
+    if verdict.startswith(("stop", "skip", "fix", "does not pay")):
+        return "stop"
+    return "none"
+
+
+def _month(value) -> str:
+    return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)
 
 
 def _setting(value, kind: str) -> str:
@@ -91,36 +112,36 @@ def _setting(value, kind: str) -> str:
         return "none"
     if kind == "int":
         return f"{value:,}"
+    if kind == "month" and hasattr(value, "strftime"):
+        return value.strftime("%Y-%m")
     return FILTERS[kind](value) if kind in FILTERS else str(value)
 
 
-RANGE_BARS = 40  # initiatives drawn on the P10–P90 chart, in rank order
-TORNADOES = 3  # top initiatives with ranges that get a tornado chart
+RANGE_BARS = 40  # initiatives with ranges drawn on the P10–P90 chart, in rank order
+TORNADO_BARS = 10  # the portfolio's ranged inputs with the largest swings
 TRACKING_PANELS = 24  # tracked initiatives drawn as small multiples
 
 
 def _uncertainty(ranking: Ranking) -> dict:
-    """The simulation and sensitivity figures and charts, as the page shows them."""
+    """The simulation and the portfolio's sensitivity, as the page shows them."""
     from markupsafe import Markup
 
     sim, items, currency = ranking.simulation, ranking.plan.initiatives, ranking.plan.settings.currency
-    order = ranking.order.tolist()
-    shown = {}
+    shown: dict = {"ranged": ranking.ranges, "count": len(items)}
     if sim is not None and sim.ranged.any():
-        top = order[:RANGE_BARS]
+        top = [i for i in ranking.order.tolist() if sim.ranged[i]][:RANGE_BARS]
         labels = [f"{items[i].id} {items[i].name}" for i in top]
         shown["ranges"] = Markup(charts.npv_ranges(labels, sim.p10[top], sim.p50[top], sim.p90[top], currency))
-        shown["ranges_cut"] = max(len(order) - RANGE_BARS, 0)
-    tornadoes = []
-    by_initiative: dict[int, list] = {}
-    for swing in ranking.swings:
-        by_initiative.setdefault(swing.index, []).append(swing)
-    for i in [i for i in order if i in by_initiative][:TORNADOES]:
-        swings = sorted(by_initiative[i], key=lambda s: -s.swing)
-        title = f"{items[i].id} {items[i].name}"
-        tornadoes.append(Markup(charts.tornado(title, [s.input for s in swings], [s.npv_low for s in swings],
-                                               [s.npv_high for s in swings], ranking.projection.npv[i], currency)))
-    shown["tornadoes"] = tornadoes
+        shown["ranges_cut"] = max(int(sim.ranged.sum()) - RANGE_BARS, 0)
+    swings = value_swings(ranking.plan, ranking.where, ranking.funding.chosen)
+    if swings:
+        base, middle = portfolio_npv(ranking), ranking.basis
+        swings.sort(key=lambda w: -abs(w[3] - w[2]))
+        top = swings[:TORNADO_BARS]
+        shown["tornado"] = Markup(charts.tornado(
+            [f"{items[i].id} {items[i].name} · {HEADERS[f]}" for i, f, _, _ in top],
+            [base + a - middle[i] for i, _, a, _ in top], [base + b - middle[i] for i, _, _, b in top], base, currency))
+        shown["tornado_cut"] = max(len(swings) - TORNADO_BARS, 0)
     return shown
 
 
@@ -137,9 +158,9 @@ def _tracking(ranking: Ranking) -> dict | None:
     months = np.arange(p.horizon + 1)
     panels = []
     for i, j in tracked[:TRACKING_PANELS]:
-        elapsed = int(tracking.months_elapsed[j])
-        panels.append((f"{items[i].id} {items[i].name}", months, p.cumulative[i], months[: elapsed + 1],
-                       tracking.cumulative[j, : elapsed + 1]))
+        last = int(tracking.last[j])
+        panels.append((f"{items[i].id} {items[i].name}", months, p.cumulative[i], months[: last + 1],
+                       tracking.cumulative[j, : last + 1]))
     rows = tracking.rows(ranking.plan)
     return {
         "rows": [dict(zip(TRACKING_KEYS, rows[i])) for i, _ in tracked],
@@ -149,44 +170,40 @@ def _tracking(ranking: Ranking) -> dict | None:
     }
 
 
-def fund_sentence(funding, currency: str | None, scope: str = "") -> str:
-    """The recommended portfolio in the sentence a planning lead reads first (one team's, or with `scope`
-    " across the company", a drive's).
-
-    >>> from leverkit.funding import fund
-    >>> fund_sentence(fund([5.0, 3.0], [40.0, 30.0], [1.0, 2.0], [False, False], ["", ""], budget=50.0), "EUR")
-    'Fund this 1: 40 of 50 budget, 1 a month in maintenance, risk-adjusted NPV 5 (EUR)'
-    """
-    f, count = funding, int(funding.chosen.sum())
-    spent = f"{f.upfront:,.0f} of {f.budget:,.0f} budget" if f.budget is not None else f"{f.upfront:,.0f} upfront"
-    upkeep = (f"{f.maintenance:,.0f} of {f.capacity:,.0f} monthly capacity" if f.capacity is not None
-              else f"{f.maintenance:,.0f} a month in maintenance")
-    unit = f" ({currency})" if currency else ""
-    return (f"Fund {'these' if count != 1 else 'this'} {count}{scope}: {spent}, {upkeep}, "
-            f"risk-adjusted NPV {f.value:,.0f}{unit}")
-
-
 def _decision(ranking: Ranking) -> dict:
-    """What to fund, in the sentence a planning lead reads first, with its frontier chart."""
+    """What to fund, as a planning lead reads it first: the sentence, the figures on stated bases, the
+    initiatives in and the started ones to stop, the cash view and the fiscal years, the frontier."""
     from markupsafe import Markup
 
-    from .funding import TIME_LIMIT_NOTE
-
-    f, currency = ranking.funding, ranking.plan.settings.currency
-    headline = fund_sentence(f, currency)
-    shown = {"headline": headline, "chosen": [(rank, item) for rank, item, i in ranking.ranked() if f.chosen[i]],
-             "problems": [o.sentence(currency) for o in f.over_limits] + ([] if f.optimal else [TIME_LIMIT_NOTE]),
-             "limited": f.budget is not None or f.capacity is not None}
-    if ranking.simulation is not None and ranking.simulation.ranged[f.chosen].any():
-        shown["spread"] = spread(ranking)
+    f, s = ranking.funding, ranking.plan.settings
+    currency = s.currency
+    status = ranking.progress.status.tolist()
+    shown = {
+        "headline": headline(f, currency),
+        "figures": [row for row in decision_rows(ranking) if row[0] != "As of"],
+        "chosen": [(rank, item, status[i]) for rank, item, i in ranking.ranked() if f.chosen[i]],
+        "stop": [(rank, item, f.verdicts[i]) for rank, item, i in ranking.ranked()
+                 if status[i] == "started" and f.verdicts[i].startswith("stop")],
+        "problems": ([f.conflict.sentence()] if f.conflict is not None else []) + ([f.note(currency)] if f.note() else []),
+        "limited": f.budget is not None or f.capacity is not None,
+        "cash": ranking.cash,
+    }
+    if ranking.cash is not None:
+        cash = ranking.cash
+        month = {d: k + 1 for k, d in enumerate(cash.months)}
+        shown["cash_chart"] = Markup(charts.portfolio_cash(
+            cash.months, cash.cumulative, cash.bands, cash.need, month.get(cash.need_month),
+            month.get(cash.payback_month), currency))
+        shown["cash_rows"] = cash_rows(cash)
     if f.frontier is not None:
-        shown["frontier"] = Markup(charts.frontier(f.frontier.budgets, f.frontier.values, f.budget, currency))
+        shown["frontier"] = Markup(charts.frontier(f.frontier.budgets, f.frontier.values, f.budget, currency,
+                                                   f.upfront, f.value))
     return shown
 
 
-TRACKING_KEYS = ("id", "name", "owner", "start", "elapsed", "projected_gross", "actual_gross", "realisation",
-                 "projected_spend", "actual_spend", "spend_ratio", "projected_cash", "actual_cash", "npv_plan",
-                 "npv_reforecast")
+TRACKING_KEYS = ("id", "name", "owner", "start", "elapsed", "reported", "projected_gross", "actual_gross",
+                 "realisation", "projected_spend", "actual_spend", "spend_ratio", "projected_cash", "actual_cash",
+                 "npv_plan", "npv_reforecast")
 
 
 @collector_paused()
@@ -194,13 +211,12 @@ def render(ranking: Ranking, generated: datetime.date | None = None) -> str:
     """The summary page as a string."""
     from markupsafe import Markup
 
-    plan, p, sim = ranking.plan, ranking.projection, ranking.simulation
-    by_form = ranking.by_form()
+    plan, p, sim, progress = ranking.plan, ranking.projection, ranking.simulation, ranking.progress
     rows = [
         {
-            "rank": rank, "item": item, "npv": p.npv[i], "risk_adjusted_npv": p.risk_adjusted_npv[i],
+            "rank": rank, "item": item, "npv": p.npv[i], "value": ranking.value[i], "status": progress.status[i],
             "payback": p.payback[i], "multiple": p.multiple[i], "flag": str(p.flags[i]),
-            "reason": p.reasons[i], "warnings": p.warnings[i],
+            "reason": p.reasons[i], "warnings": p.warnings[i], "ranges": ranges_typed(item.ranges),
             "p10": sim.p10[i] if sim is not None else None, "p90": sim.p90[i] if sim is not None else None,
             "p_positive": sim.p_positive[i] if sim is not None else None,
             "ranged": bool(sim.ranged[i]) if sim is not None else False,
@@ -213,26 +229,15 @@ def render(ranking: Ranking, generated: datetime.date | None = None) -> str:
         settings=plan.settings,
         source=Path(plan.source).name,
         generated=(generated or datetime.date.today()).isoformat(),
-        total=by_form[-1],
-        flags=ranking.flag_counts(),
         rows=rows,
+        flags=ranking.flag_counts(),
         simulated=sim is not None,
         uncertainty=_uncertainty(ranking),
         decision=_decision(ranking),
         tracking=_tracking(ranking),
-        by_form=by_form,
+        by_form=ranking.by_form(),
+        issues=[*plan.issues, *over_limit_issues(ranking)],
         settings_used=settings_rows(ranking),
-        charts={
-            "cumulative": Markup(charts.cumulative_cash_flow(ranking)),
-            "quality": Markup(charts.quality_map(ranking)),
-            "by_form": Markup(charts.npv_by_form(ranking)),
-        },
+        quality=Markup(charts.quality_map(ranking)),
+        fiscal_start=datetime.date(2000, plan.settings.fiscal_start, 1).strftime("%B"),
     )
-
-
-def write_summary(ranking: Ranking, path: str | Path) -> Path:
-    """Write the HTML summary whole, or not at all."""
-    page = render(ranking)
-    with atomic_path(path) as tmp:
-        tmp.write_text(page, encoding="utf-8")
-    return Path(path)

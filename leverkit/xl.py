@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from .errors import LeverkitError
 from .excel import number_formats
-from .issues import LeverkitError
-from .ranking import Ranking, rank
 from .package import ERROR_VALUES, ExcelError
-from .reading import READ, Grid, parse_sheets
-from .tables import FLAG_COLOURS, MARKER_PREFIX, OUTPUT_SHEETS, Table, marked_sheet, marker, sheets
+from .pipeline import rank_sheets
+from .ranking import Ranking
+from .reading import READ, Grid
+from .tables import FLAG_COLOURS, MARKER_PREFIX, OUTPUT_SHEETS, Sheet, Table, marked_sheet, marker, sheets
 
 TABLE_STYLE = "TableStyleMedium2"  # the name Excel's object model uses
 TITLE = "leverkit could not rank this workbook"
@@ -36,13 +37,13 @@ def rank_book(book) -> None:
     whole workbook is shown in one message box, never as a traceback.
     """
     try:
-        write_book(book, rank(read_book(book)))
+        write_book(book, rank_sheets(read_grids(book), book.name, PurePath(book.name).stem))
     except LeverkitError as error:
         book.app.alert(str(error), title=TITLE, buttons="ok", mode="critical")
 
 
-def read_book(book):
-    """The sheets leverkit reads (Initiatives, Settings, Actuals) of an open Book, validated into a Plan.
+def read_grids(book) -> dict[str, Grid]:
+    """The sheets leverkit reads (Initiatives, Settings, Actuals) of an open Book, as cell values with addresses.
 
     Reads through the Book itself (never the file on disk), so it works for
     any name and any folder, including synced drives that report a URL.
@@ -57,7 +58,7 @@ def read_book(book):
             grids[sheet.name] = Grid(sheet.name, rows, used.row - 1, used.column - 1)
         else:
             grids[sheet.name] = Grid(sheet.name, [])
-    return parse_sheets(grids, book.name, PurePath(book.name).stem)
+    return grids
 
 
 def as_text(value: object) -> str:
@@ -87,10 +88,10 @@ def _our_sheets(book) -> dict[str, object]:
     return found
 
 
-def _check(book, ours: dict, tables: dict[str, list[Table]]) -> None:
+def _check(book, ours: dict, output: dict[str, Sheet]) -> None:
     """Refuse before writing anything if a team sheet or table would be overwritten."""
     mine = {sheet.name for sheet in ours.values()}
-    ours_tables = {t.name.casefold() for group in tables.values() for t in group}
+    ours_tables = {t.name.casefold() for group in output.values() for t in group.tables}
     for sheet in book.sheets:
         if sheet.name in mine:
             continue
@@ -102,21 +103,22 @@ def _check(book, ours: dict, tables: dict[str, list[Table]]) -> None:
                 raise LeverkitError(f"{book.name}: already has a table named {table.name!r} on {sheet.name}; rename it")
 
 
-def _write_table(sheet, table: Table, left: int, formats: dict) -> None:
+def _write_table(sheet, table: Table, top: int, left: int, formats: dict) -> None:
+    """`table` with its header row at the zero-based (top, left), as an Excel table with number formats."""
     rows = len(table.rows)
     block = [[as_text(h) for h in table.headers]]
     block += [[_cell(v, table.kind(r, c)) for c, v in enumerate(row)] for r, row in enumerate(table.rows)]
     if table.totals is not None:
         block.append([_cell(v, table.kinds[c]) for c, v in enumerate(table.totals)])
-    sheet.range((1, left + 1)).value = block
-    last = len(block)
+    sheet.range((top + 1, left + 1)).value = block
+    last = top + len(block)
     for c, kind in enumerate(table.kinds):
-        if formats.get(kind) and last > 1:
-            sheet.range((2, left + c + 1), (last, left + c + 1)).number_format = formats[kind]
+        if formats.get(kind) and last > top + 1:
+            sheet.range((top + 2, left + c + 1), (last, left + c + 1)).number_format = formats[kind]
     for (r, c), kind in (table.cell_kinds or {}).items():
         if formats.get(kind):
-            sheet.range((r + 2, left + c + 1)).number_format = formats[kind]
-    area = sheet.range((1, left + 1), (max(rows, 1) + 1, left + len(table.headers)))
+            sheet.range((top + r + 2, left + c + 1)).number_format = formats[kind]
+    area = sheet.range((top + 1, left + 1), (top + max(rows, 1) + 1, left + len(table.headers)))
     existing = next((t for t in sheet.tables if t.name.casefold() == table.name.casefold()), None)
     if existing is not None:
         existing.resize(area)
@@ -126,7 +128,7 @@ def _write_table(sheet, table: Table, left: int, formats: dict) -> None:
 
 def _flag_colours(sheet, table: Table) -> None:
     c = table.headers.index("Risk flag") + 1
-    cells = sheet.range((2, c), (max(len(table.rows), 1) + 1, c))
+    cells = sheet.range((2, c), (max(len(table.rows), 1) + 1, c))  # Ranked: its one table starts at A1
     for flag, (fill, font) in FLAG_COLOURS.items():
         cells.conditional_formats.add_cell_value("equal_to", f'"{flag}"', fill_color=fill, font_color=font)
 
@@ -140,7 +142,7 @@ def _links(sheet, table: Table) -> None:
 
 
 def write_book(book, ranking: Ranking) -> None:
-    """Write the four ranked sheets into the open Book, replacing only leverkit's own sheets."""
+    """Write the ranked sheets (Decision first among them) into the open Book, replacing only leverkit's own."""
     ours = _our_sheets(book)
     output = sheets(ranking)
     _check(book, ours, output)
@@ -148,7 +150,7 @@ def write_book(book, ranking: Ranking) -> None:
         ours.pop(name).delete()
         book.names[MARKER_PREFIX + name].delete()
     formats = number_formats(ranking.plan.settings.currency)
-    for name, tables in output.items():
+    for name, output_sheet in output.items():
         sheet = ours.get(name)
         if sheet is None:
             sheet = book.sheets.add(name, after=book.sheets[-1])
@@ -158,12 +160,14 @@ def write_book(book, ranking: Ranking) -> None:
             sheet.clear()
             if sheet.name != name:
                 sheet.name = name
-        left = 0
-        for table in tables:
-            _write_table(sheet, table, left, formats)
-            left += len(table.headers) + 1
+        if output_sheet.heading:
+            sheet.range((1, 1)).value = as_text(output_sheet.heading)
+        for table, top, left in output_sheet.places():
+            if table.caption and output_sheet.down:
+                sheet.range((top, left + 1)).value = as_text(table.caption)
+            _write_table(sheet, table, top, left, formats)
         if name == "Ranked":
-            _flag_colours(sheet, tables[0])
+            _flag_colours(sheet, output_sheet.tables[0])
         if name == "Issues":
-            _links(sheet, tables[0])
+            _links(sheet, output_sheet.tables[0])
         sheet.autofit("columns")

@@ -106,6 +106,23 @@ def calamine_sheets(path) -> dict[str, list[list]]:
     return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
 
 
+def find_table(sheet: list[list], first: str, second: str | None = None, column: int = 0) -> list[dict]:
+    """The table on a sheet (as `calamine_sheets` reads it) whose header row starts with `first` (then `second`,
+    when given) at `column`, as dicts by header, down to its first blank row; tables stand under or beside
+    each other."""
+    top = next(r for r, row in enumerate(sheet) if len(row) > column and row[column] == first and
+               (column == 0 or row[column - 1] == "") and (second is None or row[column + 1] == second))
+    header = sheet[top]
+    right = next((c for c in range(column, len(header)) if header[c] == ""), len(header))
+    found = []
+    for row in sheet[top + 1:]:
+        cells = row[column:right]
+        if all(v == "" for v in cells):
+            break
+        found.append(dict(zip(header[column:right], cells)))
+    return found
+
+
 def owner_file(path, user: str):
     """Excel's `~$` owner file: a length byte, the name padded to 53, then the name again in UTF-16."""
     lock = path.with_name("~$" + path.name)

@@ -9,7 +9,7 @@ import pytest
 import leverkit
 from leverkit.xl import rank_book
 
-from .conftest import HEADERS, calamine_sheets, initiative, replay, xl_book
+from .conftest import HEADERS, calamine_sheets, find_table, initiative, replay, xl_book
 
 STARTED = HEADERS + ["Start"]
 
@@ -36,6 +36,7 @@ def team_with_actuals(path, actuals, owners=("Ana", "Ana", "Bo")):
     settings.append(["Setting", "Value"])
     settings.append(["Discount rate (annual)", 0.1])
     settings.append(["Horizon (months)", 12])
+    settings.append(["As of", "2026-04"])
     wb.save(path)
     return path
 
@@ -62,17 +63,17 @@ def records(rows):
 
 def test_the_tracking_sheet_against_the_plan_month_by_month(tracked):
     _, result, sheets, _ = tracked
-    rows = {r["ID"]: r for r in records([row[:15] for row in sheets["Tracking"]])}
+    rows = {r["ID"]: r for r in find_table(sheets["Tracking"], "ID")}
     a1 = rows["A1"]
-    assert a1["Months elapsed"] == 3 and a1["Projected gross to date (USD)"] == 600
+    assert a1["Months elapsed"] == 4 and a1["Months reported"] == 3 and a1["Projected gross to date (USD)"] == 600
     assert a1["Actual gross to date (USD)"] == 300 and a1["Realisation"] == pytest.approx(0.5)
     assert a1["Projected spend to date (USD)"] == 1030 and a1["Actual spend to date (USD)"] == 1030
     r = 1.1 ** (1 / 12) - 1
     flows = [-1000, 100 - 10, 100 - 10, 100 - 10] + [0.5 * 200 - 10] * 9  # the rest at half the plan
     assert a1["Re-forecast NPV (USD)"] == pytest.approx(npf.npv(r, flows))
-    assert a1["NPV (plan) (USD)"] == pytest.approx(npf.npv(r, [-1000] + [190] * 12))
+    assert a1["NPV (plan, USD)"] == pytest.approx(npf.npv(r, [-1000] + [190] * 12))
     # A2: 2026-02 is unknown (the plan's figure is used), its duplicate 2026-03 rows are both left out
-    assert rows["A2"]["Months elapsed"] == 1 and rows["A2"]["Actual gross to date (USD)"] == 20
+    assert rows["A2"]["Months reported"] == 1 and rows["A2"]["Actual gross to date (USD)"] == 20
     assert "LATER" not in rows and set(rows) == {"A1", "A2", "B1"}
 
 
@@ -99,7 +100,7 @@ def test_calibration_in_words(tmp_path):
     path = team_with_actuals(tmp_path / "t.xlsx", rows)
     result = leverkit.report(path, tmp_path / "out")
     sheet = calamine_sheets(result.written[0])["Tracking"]
-    calibration = records([row[16:20] for row in sheet])
+    calibration = find_table(sheet, "Owner")
     # A1 realised 300 of 600 (0.5), A2 40 of 200 (0.2): Ana's median is 0.35
     assert calibration == [{"Owner": "Ana", "Initiatives": 2, "Median realisation": pytest.approx(0.35),
                             "In words": "estimates ran 65% high"}]
@@ -135,9 +136,9 @@ def test_the_batch_tracks_across_teams(tmp_path):
                       owners=("ana", "Cy", "Bo"))
     leverkit.batch([str(drive)], tmp_path / "out", workers=1)
     sheets = calamine_sheets(tmp_path / "out" / "portfolio.xlsx")
-    tracking = records([row[:18] for row in sheets["Tracking"]])
+    tracking = find_table(sheets["Tracking"], "Team")
     assert {(r["Workbook"], r["ID"]) for r in tracking} == {("north.xlsx", "A1"), ("south.xlsx", "A1")}
-    calibration = [row for row in sheets["Tracking"][1:] if len(row) > 19 and row[19] != ""]
-    assert calibration and calibration[0][19] == "Ana" and calibration[0][20] == 2  # one owner across two teams
+    calibration = find_table(sheets["Tracking"], "Owner")
+    assert [(c["Owner"], c["Initiatives"]) for c in calibration] == [("Ana", 2)]  # one owner across two teams
     index = (tmp_path / "out" / "index.html").read_text()
     assert "2</b><span>initiatives tracked against actuals, 2 behind plan" in index

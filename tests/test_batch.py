@@ -58,16 +58,17 @@ def test_the_portfolio_workbook(drive, tmp_path):
     sheets = calamine_sheets(out / "portfolio.xlsx")
     assert list(sheets) == ["Ranked", "By team", "By form", "Failed"]
     ranked = sheets["Ranked"]
-    assert ranked[0][:6] == ["Rank", "Team", "Workbook", "Currency", "Team rank", "ID"]
+    assert ranked[0][:7] == ["Rank", "Team", "Workbook", "Currency", "As of", "Team rank", "ID"]
     team_headers = calamine_sheets(out / "ops" / "2027" / "plan_ranked.xlsx")["Ranked"][0]
-    assert ranked[0][5:] == team_headers[1:len(ranked[0]) - 4]  # the team's own columns, less its extra ones
+    assert ranked[0][6:] == team_headers[1:len(ranked[0]) - 5]  # the team's own columns, less its extra ones
     assert len(ranked) == 1 + 29 and [r[0] for r in ranked[1:]] == list(range(1, 30))
-    risk_adjusted = [r[ranked[0].index("Risk-adjusted NPV")] for r in ranked[1:]]
-    assert risk_adjusted == sorted(risk_adjusted, reverse=True)
+    value = [r[ranked[0].index("Value")] for r in ranked[1:]]
+    assert value == sorted(value, reverse=True)
     assert {r[1] for r in ranked[1:]} == {"Northwind Design Studio", "Operations", "Ops small"}
     teams = {r[0]: dict(zip(sheets["By team"][0], r)) for r in sheets["By team"][1:]}
     ops = leverkit.rank(leverkit.load(drive / "ops" / "2027" / "plan.xlsx"))
-    assert teams["Operations"]["NPV"] == pytest.approx(ops.projection.npv.sum())
+    assert teams["Operations"]["Funded value"] == pytest.approx(ops.funding.value)
+    assert teams["Operations"]["Funded"] == ops.funding.chosen.sum()
     assert teams["Operations"]["Workbook"] == "ops/2027/plan.xlsx" and teams["Operations"]["Initiatives"] == 16
     forms = {r[0]: dict(zip(sheets["By form"][0], r)) for r in sheets["By form"][1:]}
     assert sum(f["Initiatives"] for f in forms.values()) == 29
@@ -150,8 +151,8 @@ def test_in_place_skips_a_workbook_open_in_excel_and_writes_the_rest(drive, tmp_
     assert f"skipped: {open_one}: open in Excel by Jane Doe; not written" in result.output
     assert open_one.read_bytes() == before and not (out / "design" / "plan_ranked.xlsx").exists()
     written = drive / "ops" / "2027" / "plan.xlsx"
-    assert list(calamine_sheets(written)) == ["Initiatives", "Settings", "Instructions", "Ranked", "Projection",
-                                              "Portfolio", "Sensitivity", "Issues"]
+    assert list(calamine_sheets(written)) == ["Initiatives", "Settings", "Instructions", "Decision", "Ranked",
+                                              "Projection", "Portfolio", "Sensitivity", "Issues"]
     assert not (out / "ops" / "2027" / "plan_ranked.xlsx").exists() and (out / "ops" / "2027" / "plan.html").exists()
     again = run_batch([str(drive)], out, in_place=True, workers=1)
     assert again.unchanged == 2  # the workbooks it wrote into count as unchanged
@@ -214,7 +215,7 @@ def test_a_workbook_that_crashes_leverkit_fails_alone(drive, tmp_path, monkeypat
     def boom():
         raise RuntimeError("an unexpected bug")
 
-    monkeypatch.setattr("leverkit.ranking.rank", crash_on("Ops small", boom))
+    monkeypatch.setattr("leverkit.pipeline.rank", crash_on("Ops small", boom))
     report = run_batch([str(drive)], tmp_path / "out", workers=1)
     assert sorted(o.name for o in report.processed) == ["design/plan.xlsx", "ops/2027/plan.xlsx"]
     assert any(p.workbook.endswith("small.xlsx") and "RuntimeError: an unexpected bug" in p.reason for p in report.failed)
@@ -222,7 +223,7 @@ def test_a_workbook_that_crashes_leverkit_fails_alone(drive, tmp_path, monkeypat
 
 
 def test_a_worker_process_that_dies_fails_only_its_workbook(drive, tmp_path, monkeypatch):
-    monkeypatch.setattr("leverkit.ranking.rank", crash_on("Ops small", lambda: os._exit(9)))  # as if OOM-killed
+    monkeypatch.setattr("leverkit.pipeline.rank", crash_on("Ops small", lambda: os._exit(9)))  # as if OOM-killed
     report = run_batch([str(drive)], tmp_path / "out", workers=2)
     assert sorted(o.name for o in report.processed) == ["design/plan.xlsx", "ops/2027/plan.xlsx"]
     died = [p for p in report.failed if p.workbook.endswith("small.xlsx")]

@@ -12,7 +12,7 @@ from leverkit import rank
 from leverkit.excel import build_sheets
 from leverkit.processes import collector_paused
 from leverkit.summary import render
-from leverkit.tables import Table
+from leverkit.tables import Sheet, Table
 
 from .conftest import initiative, plan_of
 
@@ -41,7 +41,7 @@ def big_table() -> Table:
 def test_no_collector_pass_starts_while_a_workbook_is_built(tmp_path, passes):
     table = big_table()
     passes.clear()
-    build_sheets({"Projection": [table]}, "EUR", tmp_path / "big.xlsx")
+    build_sheets({"Projection": Sheet([table])}, "EUR", tmp_path / "big.xlsx")
     assert len(passes) <= 3  # the catching up as the build returns: one pass of a generation or two
     assert gc.isenabled()
     rows = CalamineWorkbook.from_path(tmp_path / "big.xlsx").get_sheet_by_name("Projection").to_python()
@@ -52,7 +52,7 @@ def test_the_same_build_with_the_collector_running_would_start_passes(tmp_path, 
     """The check above can fail: unpaused, building this table starts the collector many times."""
     table = big_table()
     passes.clear()
-    build_sheets.__wrapped__({"Projection": [table]}, "EUR", tmp_path / "big.xlsx")
+    build_sheets.__wrapped__({"Projection": Sheet([table])}, "EUR", tmp_path / "big.xlsx")
     assert len(passes) > 10
 
 

@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_range
 import leverkit
 from leverkit.tables import RANKED_COLUMNS
 
-from .conftest import calamine_sheets, initiative, plan_of
+from .conftest import calamine_sheets, find_table, initiative, plan_of
 
 ROOT = Path(__file__).parents[1]
 DATA = Path(__file__).parent / "data"
@@ -137,7 +137,7 @@ def ranked(tmp_path):
 def test_sheets_and_ranked_values_read_back_by_calamine(ranked):
     ranking, path = ranked
     sheets = calamine_sheets(path)
-    assert list(sheets) == ["Ranked", "Projection", "Portfolio", "Issues"]
+    assert list(sheets) == ["Decision", "Ranked", "Projection", "Portfolio", "Issues"]
     table = sheets["Ranked"]
     assert table[0][:len(RANKED_COLUMNS)] == [h for h, _ in RANKED_COLUMNS]
     assert [row[1] for row in table[1:]] == ["A", "C", "B"]
@@ -197,25 +197,24 @@ def test_projection_sheet_and_its_native_chart(ranked):
     assert projection[1][3:] == pytest.approx(ranking.projection.cumulative[first].tolist())
     with zipfile.ZipFile(path) as zf:
         chart = zf.read("xl/charts/chart1.xml").decode()
-    assert "<c:lineChart>" in chart and chart.count("<c:ser>") == 3
-    # the table ends on row 4; its top three are copied from row 8, below a title and a header row
+    recommended = [rank for rank, _, i in ranking.ranked() if ranking.funding.chosen[i]]
+    assert recommended == [2]  # C only: A is red, B does not pay
+    assert "<c:lineChart>" in chart and chart.count("<c:ser>") == 1
+    # the table ends on row 4; the recommended one is copied to row 8, below a title and a header row
     assert projection[5][0].startswith("Chart data") and projection[6][:4] == ["Rank", "ID", "Initiative", "Month 0"]
-    assert [row[:27] for row in projection[7:10]] == [row[:27] for row in projection[1:4]]
+    assert projection[7][:27] == projection[2][:27]
     assert "Projection!$C$8" in chart and "Projection!$D$8:$AB$8" in chart and "Projection!$D$7:$AB$7" in chart
 
 
 def test_portfolio_totals_and_settings(ranked):
     ranking, path = ranked
     portfolio = calamine_sheets(path)["Portfolio"]
-    header = portfolio[0]
-    rows = {row[0]: dict(zip(header, row)) for row in portfolio[1:7]}
+    rows = {row["Leverage form"]: row for row in find_table(portfolio, "Leverage form")}
     assert rows["code"]["Initiatives"] == 2 and rows["process"]["Initiatives"] == 1
     assert rows["Total"]["NPV"] == pytest.approx(ranking.projection.npv.sum())
-    first, _ = openpyxl.load_workbook(path)["Portfolio"].tables["SettingsUsed"].ref.split(":")
-    c = xl_cell_to_rowcol(first)[1]
-    settings = {row[c]: row[c + 1] for row in portfolio[1:11]}
+    settings = {row["Setting"]: row["Value"] for row in find_table(portfolio, "Setting", "Value")}
     assert settings["Currency"] == "EUR" and settings["Horizon (months)"] == 24 and settings["Budget"] == ""
-    assert settings["Discount rate (annual)"] == 0.10
+    assert settings["Discount rate (annual)"] == 0.10 and settings["Fiscal year starts"] == "January"
 
 
 def test_issues_sheet_lists_invalid_cells_and_warnings(team, tmp_path):
@@ -279,7 +278,7 @@ def test_every_header_cell_is_bold(ranked):
     for ws in wb:
         for table in ws.tables.values():
             first, last = table.ref.split(":")
-            header = ws[f"{first}:{re.sub(r'[0-9]+', '1', last)}"][0]
+            header = ws[f"{first}:{re.sub(r'[0-9]+', re.sub(r'[A-Z]+', '', first), last)}"][0]
             assert [c.value for c in header] and all(c.font.b for c in header), (ws.title, table.name)
 
 
@@ -299,10 +298,10 @@ def test_long_text_wraps_in_a_readable_width(ranked, tmp_path):
     assert len(name.value) > 31 and name.alignment.wrap_text and ranked_ws.column_dimensions["C"].width <= 31
 
     from leverkit.excel import build_sheets
-    from leverkit.tables import Table
+    from leverkit.tables import Sheet, Table
 
     long = "word " * 40
-    build_sheets({"Notes": [Table("Noted", ["ID", "Notes", "Comment"], ["text"] * 3, [["A", long, long], ["B", "x", "y"]])]},
+    build_sheets({"Notes": Sheet([Table("Noted", ["ID", "Notes", "Comment"], ["text"] * 3, [["A", long, long], ["B", "x", "y"]])])},
                  "USD", tmp_path / "notes.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "notes.xlsx")["Notes"]
     assert ws["B2"].alignment.wrap_text and ws["C2"].alignment.wrap_text and not ws["A2"].alignment.wrap_text
@@ -327,7 +326,10 @@ def fitted(ws) -> bool:
 def test_printing_repeats_headers_and_keeps_text_readable(ranked):
     _, path = ranked
     wb = openpyxl.load_workbook(path)
-    for ws in wb:
+    decision = wb["Decision"]
+    assert decision.page_setup.orientation == "landscape" and fitted(decision)
+    assert int(decision.page_setup.fitToWidth or 1) == int(decision.page_setup.fitToHeight or 1) == 1  # one page
+    for ws in list(wb)[1:]:
         total = sum(excel_pixels(w) for w in widths_of(ws))
         pages = max(1, math.ceil(total * 8 / 11 / printable(ws)[0]))  # fewest pages across with text at 8 pt or more
         assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1", ws.title

@@ -30,7 +30,7 @@ def test_user_text_is_escaped(page):
 def test_self_contained_no_network(page):
     _, html = page
     assert not re.search(r"""<(script|link|img|iframe)\b|@import|url\((?!#)|src=""", html)
-    assert html.count("<svg") == 3
+    assert html.count("<svg") == 1  # the quality map: nothing pays and is not red, so no portfolio and no cash
 
 
 def test_headline_figures_ranked_table_flags_and_settings(page):
@@ -114,10 +114,12 @@ def test_print_is_landscape_with_repeated_headers_kept_colours_and_whole_charts(
     assert "<thead>" in noted
 
 
-def test_headline_risk_adjusted_npv_card_carries_the_currency(noted):
-    card = re.search(r'<div class="card"><b>([^<]*)<span class="unit">([^<]*)</span></b><span>total risk-adjusted NPV</span>',
-                     noted)
-    assert card and card.group(2) == "EUR" and re.fullmatch(r"-?[\d,]+ ", card.group(1))
+def test_the_decision_states_each_figure_with_its_basis_and_currency(noted):
+    fact = re.search(r'<dt>Value \(risk-adjusted\)</dt><dd>([^<]*)<span class="unit">([^<]*)</span></dd>', noted)
+    assert fact and fact.group(2) == "EUR" and re.fullmatch(r"-?[\d,]+ ", fact.group(1))
+    assert "<dt>NPV P10 before Confidence</dt>" in noted and "<dt>Cash need</dt>" in noted
+    assert "2 of 3 initiatives have ranges; the others count as certain" in noted
+    assert noted.index("What to fund") < noted.index("<h2>Ranking</h2>")  # the page opens with the decision
 
 
 def test_notes_show_under_the_name_escaped(noted):
@@ -157,7 +159,7 @@ def tables_read_on_a_phone(page: str) -> int:
 
 
 def test_every_summary_table_reads_on_a_phone(noted, page):
-    assert tables_read_on_a_phone(noted) == 3  # ranking, by leverage form, settings
+    assert tables_read_on_a_phone(noted) == 4  # fiscal years, ranking, by leverage form, settings (no issues)
     assert tables_read_on_a_phone(page[1]) == 3
 
 
@@ -174,7 +176,9 @@ def test_every_index_table_reads_on_a_phone(tmp_path):
     index = (tmp_path / "out" / "index.html").read_text()
     assert tables_read_on_a_phone(index) == 3  # teams, combined ranking, workbooks not ranked
     assert '<span class="note">From the May pilot</span>' in index
-    assert re.search(r'total risk-adjusted NPV', index) and '<span class="unit">USD</span></b>' in index
+    assert "Fund these" in index and "across the company" in index
+    assert index.index("across the company") < index.index("Each team’s own recommendation")
+    assert '<td class="n" data-label="Funded">1</td>' in index and '<span class="unit">USD</span>' in index
 
 
 def smallest_text_on_a_phone(svg) -> float:
@@ -189,7 +193,7 @@ def test_no_chart_text_under_9_px_on_a_390_px_phone(noted):
     from lxml import etree
 
     svgs = re.findall(r"<svg\b.*?</svg>", noted, re.S)
-    assert len(svgs) >= 6  # cumulative, quality, by form, frontier, ranges, a tornado
+    assert len(svgs) == 5  # cash, frontier, quality, ranges, the portfolio's tornado
     for svg in svgs:
         root = etree.fromstring(svg.encode())
         assert smallest_text_on_a_phone(root) >= 9, root.get("id")

@@ -15,7 +15,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from leverkit import api, processes
-from leverkit.issues import LeverkitError
+from leverkit.errors import LeverkitError
 
 EXAMPLE = Path(__file__).parent.parent / "workbooks" / "operations.xlsx"
 linux_two_cpus = pytest.mark.skipif(not (sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1),
@@ -104,7 +104,7 @@ def test_a_file_that_cannot_be_written_is_the_same_sentence_and_leaves_the_same_
 def test_what_the_child_raises_arrives_with_its_traceback_even_if_it_cannot_be_pickled():
     printed = fresh("""
         from leverkit import processes
-        from leverkit.issues import LeverkitError
+        from leverkit.errors import LeverkitError
 
         class Unpicklable(Exception):
             def __init__(self, detail):
@@ -128,7 +128,7 @@ def test_a_child_that_dies_is_one_sentence_not_a_hang():
     printed = fresh("""
         import os
         from leverkit import processes
-        from leverkit.issues import LeverkitError
+        from leverkit.errors import LeverkitError
         here = os.getpid()
         with processes.meanwhile(lambda: os.getpid() != here and os.kill(os.getpid(), 9)) as outcome:
             try:

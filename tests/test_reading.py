@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 import leverkit
 from leverkit import LeverkitError
-from leverkit.reading import BOUNDED, LARGEST, PLAIN, WHOLE, CellError, Grid, _whole, parse_sheets, read_bounded
+from leverkit.cells import BOUNDED, LARGEST, PLAIN, WHOLE, CellError, read_bounded, read_whole
+from leverkit.reading import Grid, parse_sheets
 
 from .conftest import HEADERS, initiative
 
@@ -231,7 +232,7 @@ def test_a_plain_float_is_read_in_one_step_exactly_as_its_full_rule_reads_it(x):
     assert set(PLAIN) == set(BOUNDED) | set(WHOLE)
     for kind, read in PLAIN.items():
         try:
-            full = read_bounded(kind, x, "x") if kind in BOUNDED else _whole(x, "x", *WHOLE[kind])
+            full = read_bounded(kind, x, "x") if kind in BOUNDED else read_whole(x, "x", *WHOLE[kind])
         except CellError:
             full = None
         quick = read(x)

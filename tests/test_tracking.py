@@ -9,10 +9,10 @@ import numpy_financial as npf
 import pytest
 
 import leverkit
-from leverkit.issues import LeverkitError
+from leverkit.errors import LeverkitError
 from leverkit.package import ExcelError
-from leverkit.reading import Grid, parse_sheets
-from leverkit.tracking import CALIBRATION_COLUMNS, TRACKING_COLUMNS, read_actuals, track
+from leverkit.reading import Grid, parse_sheets, read_actuals
+from leverkit.tracking import CALIBRATION_COLUMNS, TRACKING_COLUMNS, track
 
 from .conftest import HEADERS, initiative
 
@@ -26,11 +26,11 @@ def started(id, start="2025-01", **fields):
     return {**initiative(id=id, **fields), "Start": start}
 
 
-def plan_with(*rows, horizon=12):
+def plan_with(*rows, horizon=12, as_of="2025-12"):
     sheets = {
         "Initiatives": Grid("Initiatives", [HEAD] + [[r.get(h) for h in HEAD] for r in rows]),
         "Settings": Grid("Settings", [["Setting", "Value"], ["Horizon (months)", horizon],
-                                      ["Discount rate (annual)", "12%"]]),
+                                      ["Discount rate (annual)", "12%"], ["As of", as_of]]),
     }
     plan = parse_sheets(sheets, "test.xlsx", "test")
     assert not plan.issues, plan.issues
@@ -44,7 +44,7 @@ def month(t, year=2025, first=1):
 
 
 def read(plan, rows, above=(), head=ACTUALS_HEAD):
-    return read_actuals(Grid("Actuals", [*above, head, *rows]), plan.initiatives, plan.settings.horizon)
+    return read_actuals(Grid("Actuals", [*above, head, *rows]), plan.initiatives, plan.settings)
 
 
 def tracked(plan, rows):
@@ -77,12 +77,13 @@ def reference(item, horizon, months):
             x.append(plan[t])
         else:
             x.append((1 if rho is None else rho) * gross[t] - item.maintenance)
-    return dict(T=T, G=G, g=g, rho=rho, S=S, s=s, sigma=s / S if S else None, npv=npf.npv(RATE, plan),
+    return dict(months=months, T=T, G=G, g=g, rho=rho, S=S, s=s, sigma=s / S if S else None, npv=npf.npv(RATE, plan),
                 reforecast=npf.npv(RATE, x), cumulative=list(accumulate(x[:T + 1])))
 
 
 def check(tracking, j, expected, horizon):
-    assert tracking.months_elapsed[j] == expected["T"]
+    assert tracking.last[j] == expected["T"]
+    assert tracking.reported[j] == len(expected["months"])
     assert tracking.projected_gross[j] == pytest.approx(expected["G"])
     assert tracking.actual_gross[j] == pytest.approx(expected["g"])
     if expected["rho"] is None:
@@ -166,7 +167,7 @@ def test_start_as_a_date_cell_and_as_text_give_the_same_months():
             ["C", datetime.date(2025, 1, 1), 210, 1010], ["C", "2025-3", 190, 10]]
     t = tracked(plan, rows)
     assert plan.initiatives[0].start == plan.initiatives[1].start == datetime.date(2025, 1, 1)
-    assert t.months_elapsed.tolist() == [3, 3, 3]
+    assert t.last.tolist() == [3, 3, 3] and t.elapsed.tolist() == [12, 12, 12]
     assert [o.nonzero()[0].tolist() for o in t.observed] == [[0, 2]] * 3
     expected = reference(plan.initiatives[0], 12, {1: (210.0, 1010.0), 3: (190.0, 10.0)})
     for j in range(3):
@@ -223,7 +224,7 @@ def test_rows_for_the_sheet_under_the_section_7_headers():
     assert sorted(rows) == [0, 2]
     a = dict(zip([h for h, _ in TRACKING_COLUMNS], rows[0]))
     assert a["ID"] == "A" and a["Owner"] == "Ana" and a["Start"] == datetime.date(2025, 1, 1)
-    assert a["Months elapsed"] == 1 and a["Realisation"] == pytest.approx(0.75)
+    assert a["Months elapsed"] == 12 and a["Months reported"] == 1 and a["Realisation"] == pytest.approx(0.75)
     assert a["Actual cash to date"] == pytest.approx(150 - 1010) and a["Projected cash to date"] == pytest.approx(200 - 1010)
     assert rows[2][1:4] == ["Automate reports", "Sam", datetime.date(2025, 1, 1)]
 
@@ -275,7 +276,19 @@ def test_each_bad_cell_is_named_and_the_other_rows_still_count():
     assert actuals.month.tolist() == [1, 2] and actuals.initiative.tolist() == [0, 0]
     assert actuals.gross.tolist() == [200.0, 200.0] and actuals.spend.tolist() == [1010.0, 10.0]
     t = track(plan, leverkit.rank(plan).projection, actuals)
-    assert t.months_elapsed.tolist() == [2] and t.realisation.tolist() == [1.0]
+    assert t.last.tolist() == [2] and t.realisation.tolist() == [1.0]
+
+
+def test_months_elapsed_count_calendar_months_to_as_of_and_months_after_it_are_refused():
+    plan = plan_with(started("A", start="2024-01"), started("B", start="2025-03"), horizon=36, as_of="2025-11")
+    rows = [["A", "2024-01", 200, 1010], ["A", "2024-05", 200, 10], ["B", "2025-03", 200, 1010],
+            ["B", "2025-12", 200, 10]]  # after As of
+    actuals, issues = read(plan, rows)
+    assert [(i.cell, i.code) for i in issues] == [("B5", "after-as-of")]
+    assert "after the As of month 2025-11" in issues[0].message
+    t = track(plan, leverkit.rank(plan).projection, actuals)
+    # A: 2024-01 to 2025-11 is 23 calendar months elapsed, though only 2 were reported (the last in month 5)
+    assert t.elapsed.tolist() == [23, 9] and t.reported.tolist() == [2, 1] and t.last.tolist() == [5, 1]
 
 
 def test_number_ids_match_their_text_form():
@@ -299,7 +312,7 @@ def test_a_missing_required_header_stops_with_the_sheet_and_header_row():
     plan = plan_with(started("A"))
     with pytest.raises(LeverkitError, match=r"^team.xlsx: Actuals sheet has no 'Spend' column in its header row 3$"):
         read_actuals(Grid("Actuals", [["Actuals"], [], ["ID", "Month", "Gross value"], ["A", "2025-01", 1]]),
-                     plan.initiatives, 12, source="team.xlsx")
+                     plan.initiatives, plan.settings, source="team.xlsx")
     with pytest.raises(LeverkitError, match="no header row with 'ID' and 'Month'"):
         read(plan, [["A", "2025-01", 1, 1]], head=["ID", "When", "Gross value", "Spend"])
     with pytest.raises(LeverkitError, match=r"Actuals!E1: the column 'Month' appears twice \(also at B1\)"):
@@ -309,7 +322,7 @@ def test_a_missing_required_header_stops_with_the_sheet_and_header_row():
 @pytest.mark.parametrize("grid", [None, Grid("Actuals", []), Grid("Actuals", [[None, ""], []])])
 def test_no_actuals_sheet_means_nothing_to_track(grid):
     plan = plan_with(started("A"))
-    actuals, issues = read_actuals(grid, plan.initiatives, 12)
+    actuals, issues = read_actuals(grid, plan.initiatives, plan.settings)
     assert len(actuals) == 0 and issues == []
     t = track(plan, leverkit.rank(plan).projection, actuals)
     assert len(t) == 0 and t.rows(plan) == {} and t.calibration == [] and t.cumulative.shape == (0, 13)
