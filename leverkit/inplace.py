@@ -40,6 +40,7 @@ WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "workbookProtectio
                   "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize", "customWorkbookViews",
                   "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects",
                   "extLst")  # CT_Workbook's sequence (ECMA-376 Part 1, 18.2.27)
+FIRST_CUSTOM_FORMAT = 164  # number format ids below this are Excel's built-in ones
 DXF_ATTRIBUTES = ("dxfId", "headerRowDxfId", "dataDxfId", "totalsRowDxfId", "headerRowBorderDxfId",
                   "tableBorderDxfId", "totalsRowBorderDxfId")
 
@@ -114,6 +115,7 @@ class _StyleMerge:
         self.team, self.new = team_styles, new_styles
         self.xf: dict[int, int] = {}
         self.dxf: dict[int, int] = {}
+        self.formats: dict[str, str] = {}  # number format code -> the id of the team's custom format with it
 
     def _add(self, tag: str, transform=lambda element: element) -> dict[int, int]:
         """Each child of the new section `tag` -> its index in the team's section."""
@@ -134,22 +136,35 @@ class _StyleMerge:
             self.team.remove(team)
         return mapping
 
+    def _format_id(self, code: str) -> str:
+        """The id of a custom number format (164 or more) in the team's style sheet with exactly `code`:
+        the team's own where it has one, else a new one added after all of the team's ids."""
+        from lxml import etree
+
+        if code not in self.formats:
+            team = _insert_ordered(self.team, "numFmts", STYLE_ORDER)
+            number = max([int(f.get("numFmtId")) for f in team] + [FIRST_CUSTOM_FORMAT - 1]) + 1
+            etree.SubElement(team, _q(MAIN, "numFmt"), numFmtId=str(number), formatCode=code)
+            team.set("count", str(len(team)))
+            self.formats[code] = str(number)
+        return self.formats[code]
+
     def merge(self) -> None:
+        """Merge the new style sheet's number formats, fonts, fills, borders, cell formats and table formats.
+
+        leverkit's cell formats never refer to a built-in number format id (below 164): a style sheet may
+        redefine one (a real one defines id 1, "0", as "#"), and leverkit's cells would take that look. Each
+        format leverkit uses gets a custom id with its exact code instead, the built-in ones' codes as
+        ECMA-376 lists them (openpyxl's table of them).
+        """
+        from openpyxl.styles.numbers import BUILTIN_FORMATS
+
         team_formats = self.team.find(_q(MAIN, "numFmts"))
-        codes = {f.get("formatCode"): int(f.get("numFmtId")) for f in (team_formats if team_formats is not None else [])}
-        number_map = {}
+        for fmt in (team_formats if team_formats is not None else []):
+            if int(fmt.get("numFmtId")) >= FIRST_CUSTOM_FORMAT:
+                self.formats.setdefault(fmt.get("formatCode"), fmt.get("numFmtId"))
         new_formats = self.new.find(_q(MAIN, "numFmts"))
-        for fmt in (new_formats if new_formats is not None else []):
-            code = fmt.get("formatCode")
-            if code not in codes:
-                codes[code] = max(set(codes.values()) | {163}) + 1
-            number_map[fmt.get("numFmtId")] = str(codes[code])
-
-        def renumber(fmt):
-            fmt.set("numFmtId", number_map[fmt.get("numFmtId")])
-            return fmt
-
-        self._add("numFmts", renumber)
+        codes = {f.get("numFmtId"): f.get("formatCode") for f in (new_formats if new_formats is not None else [])}
         fonts, fills, borders = (self._add(tag) for tag in ("fonts", "fills", "borders"))
 
         named = self.team.find(_q(MAIN, "cellStyleXfs"))
@@ -157,7 +172,7 @@ class _StyleMerge:
 
         def remap(xf):
             number = xf.get("numFmtId", "0")
-            xf.set("numFmtId", number_map.get(number, number))
+            xf.set("numFmtId", self._format_id(codes.get(number) or BUILTIN_FORMATS[int(number)]))
             for attribute, mapping in (("fontId", fonts), ("fillId", fills), ("borderId", borders)):
                 xf.set(attribute, str(mapping[int(xf.get(attribute, "0"))]))
             if has_normal:
@@ -166,8 +181,13 @@ class _StyleMerge:
                 xf.attrib.pop("xfId", None)  # a style sheet without cell styles: refer to none
             return xf
 
+        def renumber(dxf):
+            for fmt in dxf.iter(_q(MAIN, "numFmt")):  # a table column's format: its code, under the merged id
+                fmt.set("numFmtId", self._format_id(fmt.get("formatCode")))
+            return dxf
+
         self.xf = self._add("cellXfs", remap)
-        self.dxf = self._add("dxfs")
+        self.dxf = self._add("dxfs", renumber)
 
     def restyle(self, root) -> None:
         """Point a new sheet's or table's style references at the merged styles."""

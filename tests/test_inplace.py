@@ -11,8 +11,10 @@ from leverkit.cli import cli
 from leverkit.inplace import InPlaceRefused
 from leverkit.template import xlwings_vba_project
 
-from .conftest import HEADERS, calamine_sheets, initiative, owner_file, parts, rich_workbook
+from .conftest import (HEADERS, audit, calamine_sheets, edit_package, initiative, owner_file, parts, rich_workbook,
+                       xml_edit)
 
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 EDITED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
 OURS = ["Ranked", "Projection", "Portfolio", "Issues"]
 
@@ -264,3 +266,47 @@ def test_the_rewritten_workbook_keeps_its_permissions_and_group(tmp_path):
     after = os.stat(path)
     assert "Ranked" in openpyxl.load_workbook(path).sheetnames
     assert stat.S_IMODE(after.st_mode) == 0o640 and after.st_gid == group
+
+
+# -- leverkit's cells look as leverkit meant, whatever the team's style sheet redefines ------------------------------
+
+REDEFINED = {0: "#", 1: "#", 3: "0.000", 9: "0.0000%", 165: "yyyy", 166: "@", 167: "0.00000", 168: "[Red]0"}
+
+
+def test_number_formats_are_leverkits_whatever_the_team_redefined(tmp_path):
+    """A style sheet may redefine built-in number format ids (one in Apache POI's test files defines id 1 as "#");
+    leverkit's cells refer only to ids of their own. Ids 164-168 are the custom ones XlsxWriter gives leverkit's."""
+    from lxml import etree
+
+    from leverkit.excel import build, number_formats
+
+    path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
+
+    def redefine(root):
+        formats = root.find(f"{{{MAIN}}}numFmts")
+        for number, code in REDEFINED.items():
+            etree.SubElement(formats, f"{{{MAIN}}}numFmt", numFmtId=str(number), formatCode=code)
+        formats.set("count", str(len(formats)))
+
+    edit_package(path, {"xl/styles.xml": xml_edit(redefine)})
+    before, findings = team_view(path), audit(path)
+    ranking = leverkit.rank(leverkit.load(path))
+    leverkit.write_in_place(ranking, path)
+
+    build(ranking, tmp_path / "separate.xlsx")
+    spliced, separate = openpyxl.load_workbook(path), openpyxl.load_workbook(tmp_path / "separate.xlsx")
+    for name in separate.sheetnames:
+        assert [(c.coordinate, c.number_format) for row in spliced[name].iter_rows() for c in row] == [
+            (c.coordinate, c.number_format) for row in separate[name].iter_rows() for c in row], name
+    codes, ranked = number_formats(ranking.plan.settings.currency), spliced["Ranked"]
+    assert [ranked[cell].number_format for cell in ("A2", "C2", "J2", "K2", "O2", "Q2")] == [
+        codes["int"], "General", codes["percent"], codes["money"], codes["multiple"], codes["number"]]
+    after = team_view(path)
+    assert {k: v for k, v in after.items() if k not in ("names", "sheets")} == {
+        k: v for k, v in before.items() if k not in ("names", "sheets")}
+    styles = etree.fromstring(parts(path)["xl/styles.xml"])
+    custom = {f.get("numFmtId"): f.get("formatCode") for f in styles.find(f"{{{MAIN}}}numFmts")}
+    table_formats = list(styles.find(f"{{{MAIN}}}dxfs").iter(f"{{{MAIN}}}numFmt"))
+    assert table_formats and all(int(f.get("numFmtId")) >= 164 and custom[f.get("numFmtId")] == f.get("formatCode")
+                                 for f in table_formats)
+    assert audit(path) - findings == set()
