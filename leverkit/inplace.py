@@ -9,7 +9,8 @@ separate ranked workbook and spliced in, their strings made inline and their
 style indices moved past the team's. Sheets leverkit wrote earlier are
 recognised by hidden defined names that point at them (the same markers the
 Excel button uses) and replaced where they stand, so no team sheet ever
-changes position or index.
+changes position or index. A sheet the team renamed is the team's from then
+on: it is kept as it is, and a fresh sheet is written under leverkit's name.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from .files import atomic_path, open_by
 from .errors import InPlaceRefused, LeverkitError
 from .package import Package, rels_name, resolve
 from .ranking import Ranking
-from .tables import MARKER_PREFIX, marked_sheet, marker
+from .tables import marked_output, marked_sheet, marker
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -40,6 +41,7 @@ WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "workbookProtectio
                   "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize", "customWorkbookViews",
                   "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects",
                   "extLst")  # CT_Workbook's sequence (ECMA-376 Part 1, 18.2.27)
+FIRST_CUSTOM_FORMAT = 164  # number format ids below this are Excel's built-in ones
 DXF_ATTRIBUTES = ("dxfId", "headerRowDxfId", "dataDxfId", "totalsRowDxfId", "headerRowBorderDxfId",
                   "tableBorderDxfId", "totalsRowBorderDxfId")
 
@@ -110,6 +112,7 @@ class _StyleMerge:
         self.team, self.new = team_styles, new_styles
         self.xf: dict[int, int] = {}
         self.dxf: dict[int, int] = {}
+        self.formats: dict[str, str] = {}  # number format code -> the id of the team's custom format with it
 
     def _add(self, tag: str, transform=lambda element: element) -> dict[int, int]:
         """Each child of the new section `tag` -> its index in the team's section."""
@@ -130,22 +133,35 @@ class _StyleMerge:
             self.team.remove(team)
         return mapping
 
+    def _format_id(self, code: str) -> str:
+        """The id of a custom number format (164 or more) in the team's style sheet with exactly `code`:
+        the team's own where it has one, else a new one added after all of the team's ids."""
+        from lxml import etree
+
+        if code not in self.formats:
+            team = _insert_ordered(self.team, "numFmts", STYLE_ORDER)
+            number = max([int(f.get("numFmtId")) for f in team] + [FIRST_CUSTOM_FORMAT - 1]) + 1
+            etree.SubElement(team, _q(MAIN, "numFmt"), numFmtId=str(number), formatCode=code)
+            team.set("count", str(len(team)))
+            self.formats[code] = str(number)
+        return self.formats[code]
+
     def merge(self) -> None:
+        """Merge the new style sheet's number formats, fonts, fills, borders, cell formats and table formats.
+
+        leverkit's cell formats never refer to a built-in number format id (below 164): a style sheet may
+        redefine one (a real one defines id 1, "0", as "#"), and leverkit's cells would take that look. Each
+        format leverkit uses gets a custom id with its exact code instead, the built-in ones' codes as
+        ECMA-376 lists them (openpyxl's table of them).
+        """
+        from openpyxl.styles.numbers import BUILTIN_FORMATS
+
         team_formats = self.team.find(_q(MAIN, "numFmts"))
-        codes = {f.get("formatCode"): int(f.get("numFmtId")) for f in (team_formats if team_formats is not None else [])}
-        number_map = {}
+        for fmt in (team_formats if team_formats is not None else []):
+            if int(fmt.get("numFmtId")) >= FIRST_CUSTOM_FORMAT:
+                self.formats.setdefault(fmt.get("formatCode"), fmt.get("numFmtId"))
         new_formats = self.new.find(_q(MAIN, "numFmts"))
-        for fmt in (new_formats if new_formats is not None else []):
-            code = fmt.get("formatCode")
-            if code not in codes:
-                codes[code] = max(set(codes.values()) | {163}) + 1
-            number_map[fmt.get("numFmtId")] = str(codes[code])
-
-        def renumber(fmt):
-            fmt.set("numFmtId", number_map[fmt.get("numFmtId")])
-            return fmt
-
-        self._add("numFmts", renumber)
+        codes = {f.get("numFmtId"): f.get("formatCode") for f in (new_formats if new_formats is not None else [])}
         fonts, fills, borders = (self._add(tag) for tag in ("fonts", "fills", "borders"))
 
         named = self.team.find(_q(MAIN, "cellStyleXfs"))
@@ -153,7 +169,7 @@ class _StyleMerge:
 
         def remap(xf):
             number = xf.get("numFmtId", "0")
-            xf.set("numFmtId", number_map.get(number, number))
+            xf.set("numFmtId", self._format_id(codes.get(number) or BUILTIN_FORMATS[int(number)]))
             for attribute, mapping in (("fontId", fonts), ("fillId", fills), ("borderId", borders)):
                 xf.set(attribute, str(mapping[int(xf.get(attribute, "0"))]))
             if has_normal:
@@ -162,8 +178,13 @@ class _StyleMerge:
                 xf.attrib.pop("xfId", None)  # a style sheet without cell styles: refer to none
             return xf
 
+        def renumber(dxf):
+            for fmt in dxf.iter(_q(MAIN, "numFmt")):  # a table column's format: its code, under the merged id
+                fmt.set("numFmtId", self._format_id(fmt.get("formatCode")))
+            return dxf
+
         self.xf = self._add("cellXfs", remap)
-        self.dxf = self._add("dxfs")
+        self.dxf = self._add("dxfs", renumber)
 
     def restyle(self, root) -> None:
         """Point a new sheet's or table's style references at the merged styles."""
@@ -230,17 +251,54 @@ class _Splice:
 
     # -- checks before anything changes -------------------------------------
 
-    def ours(self) -> dict[str, object]:
-        """Sheets leverkit wrote earlier, whatever they are called now: output name -> sheet element."""
-        by_name = {s.get("name"): s for s in self.workbook.iter(_q(MAIN, "sheet"))}
-        found = {}
+    def markers(self) -> list[tuple[str, object, object]]:
+        """leverkit's marker names: (output sheet, the definedName, the sheet it points at, or None once deleted).
+
+        A marker is book-wide, named and referring exactly as `marked_sheet`
+        requires, and hidden, as this module writes it. The Excel button's
+        markers are visible (xlwings cannot hide a name), so a visible one
+        counts only where it points at the sheet of leverkit's own name or at no
+        sheet: pointing anywhere else, it may be a person's own name.
+        """
+        by_name = {s.get("name", "").casefold(): s for s in self.workbook.iter(_q(MAIN, "sheet"))}
+        found = []
         for d in self.workbook.iter(_q(MAIN, "definedName")):
             target = marked_sheet(d.get("name", ""), d.text) if d.get("localSheetId") is None else None
-            if target in by_name:
-                found[d.get("name")[len(MARKER_PREFIX):]] = by_name[target]
+            if target is None:
+                continue
+            output, sheet = marked_output(d.get("name")), by_name.get(target.casefold())
+            if d.get("hidden") in ("1", "true") or sheet is None or target.casefold() == output.casefold():
+                found.append((output, d, sheet))
         return found
 
-    def check(self, ours: dict) -> None:
+    @staticmethod
+    def ours(markers) -> dict[str, object]:
+        """leverkit's sheets still under leverkit's name (Excel's names ignore case): output name -> sheet element.
+
+        A marked sheet the team renamed is the team's now (a snapshot kept, say):
+        it is left as it is and a fresh sheet is written under leverkit's name.
+        """
+        return {output: sheet for output, _, sheet in markers
+                if sheet is not None and sheet.get("name", "").casefold() == output.casefold()}
+
+    def _holders(self) -> dict[str, str]:
+        """Each part a team sheet leads to (its tables, drawings...) -> that sheet's name."""
+        holders = {}
+        for name, part in self.team.sheets.items():
+            for held in self.team.closure(part):
+                holders.setdefault(held, name)
+        return holders
+
+    def check(self, markers, ours: dict) -> None:
+        """Refuse, before anything changes, whatever writing in place would overwrite or make ambiguous.
+
+        A renamed leverkit sheet the team kept still holds its tables under
+        leverkit's table names. Writing a fresh sheet whose tables took other
+        names would let those names drift with every snapshot kept (Ranked2,
+        Ranked3...) while the team's formulas, such as =SUM(Ranked[NPV]), go on
+        pointing at the kept table's old figures unseen; so leverkit refuses and
+        says which tables to rename (Excel updates the formulas that use them).
+        """
         protection = self.workbook.find(_q(MAIN, "workbookProtection"))
         if protection is not None and protection.get("lockStructure") in ("1", "true"):
             raise InPlaceRefused(f"{self.path}: its structure is protected, so sheets cannot be added without the password")
@@ -251,20 +309,43 @@ class _Splice:
                 raise InPlaceRefused(
                     f"{self.path}: already has its own sheet named {name!r}, which writing in place would replace"
                 )
+        recognised = {id(d) for _, d, _ in markers}
+        wanted = {marker(name)[0].casefold(): name for name in self.new_sheets}
+        for d in self.workbook.iter(_q(MAIN, "definedName")):
+            output = wanted.get(d.get("name", "").casefold())
+            if output is not None and d.get("localSheetId") is None and id(d) not in recognised:
+                raise InPlaceRefused(
+                    f"{self.path}: already has a defined name {d.get('name')!r} (referring to {d.text}) that is not "
+                    f"leverkit's hidden marker of its {output} sheet; rename or delete it (Formulas > Name Manager) "
+                    f"to write in place")
+        kept = {sheet.get("name"): output for output, _, sheet in markers
+                if sheet is not None and not any(sheet is mine for mine in ours.values())}
         our_parts = {p for s in ours.values() for p in self.team.closure(self.rels[s.get(_q(REL, "id"))][1])}
-        taken = {d.get("name", "").casefold(): "a defined name" for d in self.workbook.iter(_q(MAIN, "definedName"))}
+        holders = self._holders()
+        taken = {d.get("name", "").casefold(): ("a defined name", None) for d in self.workbook.iter(_q(MAIN, "definedName"))}
         for part in self.team.parts:
             if part.startswith("xl/tables/") and part.endswith(".xml") and part not in our_parts:
                 table = self.team.xml(part)
-                for name in (table.get("name", ""), table.get("displayName", "")):
-                    taken[name.casefold()] = "a table"
                 self.table_id = max(self.table_id, int(table.get("id", "0")))
-        for part in self.new.parts:
-            if part.startswith("xl/tables/"):
-                name = self.new.xml(part).get("name", "")
-                if name.casefold() in taken:
-                    raise InPlaceRefused(f"{self.path}: already has {taken[name.casefold()]} named {name!r}, and Excel "
-                                         f"allows no second table or name by that name; rename it to write in place")
+                if part in holders:  # a table no sheet holds is none Excel knows
+                    for name in (table.get("name", ""), table.get("displayName", "")):
+                        taken[name.casefold()] = ("a table", holders[part])
+        needed = [self.new.xml(part).get("name", "") for part in self.new.parts
+                  if part.startswith("xl/tables/") and part.endswith(".xml")]
+        clashes = [(name, *taken[name.casefold()]) for name in needed if name.casefold() in taken]
+        if not clashes:
+            return
+        name, kind, holder = clashes[0]
+        if holder in kept:
+            tables = [repr(n) for n, _, h in clashes if h == holder]
+            raise InPlaceRefused(
+                f"{self.path}: its sheet {holder!r}, once leverkit's {kept[holder]} sheet, was renamed and so is kept "
+                f"as the team's, but it still holds the table{'s' if len(tables) > 1 else ''} {', '.join(tables)}, "
+                f"which leverkit's fresh sheets need, and Excel allows no two tables by one name; rename "
+                f"{'them' if len(tables) > 1 else 'it'} (Table Design > Table Name) to write in place")
+        where = f" on its sheet {holder!r}" if holder else ""
+        raise InPlaceRefused(f"{self.path}: already has {kind} named {name!r}{where}, and Excel allows no second table "
+                             f"or name by that name; rename it to write in place")
 
     # -- the edit ------------------------------------------------------------
 
@@ -317,7 +398,7 @@ class _Splice:
                 continue
             child = resolve(source, rel.get("Target"), self.path)
             folder = posixpath.dirname(child)
-            child_target = posixpath.join(folder, f"{stem}-{n}{posixpath.splitext(child)[1]}")
+            child_target = self._free(posixpath.join(folder, f"{stem}-{n}{posixpath.splitext(child)[1]}"))
             rel.set("Target", _relative(target, child_target))
             self._copy_part(child, child_target, self._table if folder.endswith("tables") else None)
         self.team.parts[rels_name(target)] = _dump(root)
@@ -336,14 +417,12 @@ class _Splice:
     def run(self) -> None:
         from lxml import etree
 
-        ours = self.ours()
-        self.check(ours)
+        markers = self.markers()
+        ours = self.ours(markers)
+        self.check(markers, ours)
         self.style.merge()
-        for sheet in ours.values():
-            part = self.rels[sheet.get(_q(REL, "id"))][1]
-            for old in self.team.closure(part):
-                if posixpath.basename(old).startswith(PREFIX) or old == rels_name(part):
-                    self._drop(old)
+        for old in self._only_through(ours):
+            self._drop(old)
         for name, sheet in ours.items():
             if name not in self.new_sheets:
                 self._retire(sheet)
@@ -355,7 +434,8 @@ class _Splice:
                 existing.set("name", name)
                 target = self.rels[existing.get(_q(REL, "id"))][1]
             else:
-                target = posixpath.join(posixpath.dirname(self.workbook_part), "worksheets", f"{PREFIX}{name.lower()}.xml")
+                target = self._free(posixpath.join(posixpath.dirname(self.workbook_part), "worksheets",
+                                                   f"{PREFIX}{name.lower()}.xml"))
                 rel_id = self._new_rel_id()
                 etree.SubElement(self.wb_rels, _q(PKG_REL, "Relationship"), Id=rel_id, Type=WORKSHEET_TYPE,
                                  Target=_relative(self.workbook_part, target))
@@ -363,15 +443,47 @@ class _Splice:
                 sheet.set(_q(REL, "id"), rel_id)
                 next_id += 1
             self._copy_part(source, target, self._sheet)
-        self._names()
+        self._names(markers)
         self.team.parts[self.workbook_part] = _dump(self.workbook)
         self.team.parts[self.wb_rels_part] = _dump(self.wb_rels)
         self.team.parts[self.styles_part] = _dump(self.style.team)
         self.team.parts["[Content_Types].xml"] = _dump(self.types)
 
+    def _only_through(self, ours: dict) -> list[str]:
+        """The parts that only leverkit's `ours` sheets lead to: the sheets, their tables, drawings, charts...
+
+        Excel renames every part when it saves (leverkit-ranked.xml becomes
+        sheet3.xml), so they are found by what leads to them, never by name;
+        a part anything else leads to (the workbook, a team sheet) stays.
+        """
+        sheets = {self.rels[s.get(_q(REL, "id"))][1] for s in ours.values()}
+        live, stack = set(), [target for _, target in self.team.rels("").values()]
+        while stack:
+            part = stack.pop()
+            if part in live or part in sheets or part not in self.team.parts:
+                continue
+            live |= {part, rels_name(part)}
+            stack += [target for _, target in self.team.rels(part).values()]
+        return [part for sheet in sheets for part in self.team.closure(sheet) if part not in live]
+
+    def _free(self, part: str) -> str:
+        """`part`, or the first of part2, part3... the package does not hold: a sheet leverkit wrote and the
+        team kept under another name still holds its parts (leverkit-ranked.xml...), never to be overwritten."""
+        stem, extension = posixpath.splitext(part)
+        n = 1
+        while part in self.team.parts:
+            n += 1
+            part = f"{stem}{n}{extension}"
+        return part
+
     def _retire(self, sheet) -> None:
         """Remove a sheet leverkit wrote earlier but writes no more (Sensitivity, once no range is left),
-        keeping every sheet index the workbook refers to pointing at the same sheet."""
+        keeping every sheet index the workbook refers to pointing at the same sheet.
+
+        Defined names local to later sheets move down one, with the first and
+        active tabs; an active tab that was the retired sheet becomes the one
+        before it (or the first).
+        """
         sheets = self.workbook.find(_q(MAIN, "sheets"))
         position = list(sheets).index(sheet)
         rel_id = sheet.get(_q(REL, "id"))
@@ -386,8 +498,9 @@ class _Splice:
                 name.set("localSheetId", str(int(local) - 1))
         for view in self.workbook.iter(_q(MAIN, "workbookView")):
             for attribute in ("activeTab", "firstSheet"):
-                if int(view.get(attribute, "0")) >= position > 0:
-                    view.set(attribute, str(int(view.get(attribute)) - 1))
+                index = int(view.get(attribute, "0"))
+                if index > position or index == position > 0:
+                    view.set(attribute, str(index - 1))
 
     def _new_rel_id(self) -> str:
         taken = {r.get("Id") for r in self.wb_rels}
@@ -396,18 +509,19 @@ class _Splice:
             n += 1
         return f"rIdLeverkit{n}"
 
-    def _names(self) -> None:
+    def _names(self, markers) -> None:
         """A hidden marker name for each of leverkit's sheets, and each sheet's own names (print titles),
-        replacing the ones an earlier run wrote."""
+        replacing the ones an earlier run wrote. The `markers` found go, including those of sheets the team
+        renamed and kept, so a kept sheet is never again taken for leverkit's; every other name stays."""
         from lxml import etree
 
         names = _insert_ordered(self.workbook, "definedNames", WORKBOOK_ORDER)
         position = {s.get("name"): str(i) for i, s in enumerate(self.workbook.find(_q(MAIN, "sheets")))}
         mine = {position[name] for name in self.new_sheets}
+        for _, old, _ in markers:
+            names.remove(old)
         for old in list(names):
-            if old.get("name", "").startswith(MARKER_PREFIX) and old.get("localSheetId") is None:
-                names.remove(old)
-            elif old.get("localSheetId") in mine:
+            if old.get("localSheetId") in mine:
                 names.remove(old)
         new_position = list(self.new_sheets)
         for local in self.new_workbook.iter(_q(MAIN, "definedName")):

@@ -80,11 +80,36 @@ def marker(sheet: str) -> tuple[str, str]:
     return MARKER_PREFIX + sheet, "'" + sheet.replace("'", "''") + "'!$A$1"
 
 
+MARKED_CELL = re.compile(r"=?\s*(?:'((?:[^']|'')+)'|([^'!]+))!\$A\$1\s*")  # a sheet, quoted or bare, then !$A$1
+
+
+def marked_output(name: str) -> str | None:
+    """The output sheet a marker's name stands for, or None: only `_leverkit_` and exactly one of
+    OUTPUT_SHEETS, so a team's own `_leverkit_notes` is never taken for a marker.
+
+    >>> marked_output("_leverkit_Ranked"), marked_output("_leverkit_notes"), marked_output("_leverkit_ranked")
+    ('Ranked', None, None)
+    """
+    output = name[len(MARKER_PREFIX):]
+    return output if name.startswith(MARKER_PREFIX) and output in OUTPUT_SHEETS else None
+
+
 def marked_sheet(name: str, refers_to: str | None) -> str | None:
-    """The sheet a leverkit marker refers to, or None for any other defined name."""
-    if not name.startswith(MARKER_PREFIX) or not refers_to:
+    """The sheet a leverkit marker refers to (`#REF` once that sheet was deleted), or None for any other name.
+
+    A marker is what `marker` writes: a name of `marked_output` and a reference
+    to cell $A$1 of one sheet, quoted or bare (Excel saves a sheet name that
+    needs no quotes without them). A name referring to anything else, such as
+    a range a person pointed it at, is not one.
+
+    >>> marked_sheet("_leverkit_Ranked", "'Ranked Q1'!$A$1"), marked_sheet("_leverkit_Ranked", "=Ranked!$A$1")
+    ('Ranked Q1', 'Ranked')
+    >>> marked_sheet("_leverkit_Ranked", "Budget!$A$1:$B$4"), marked_sheet("_leverkit_notes", "Notes!$A$1")
+    (None, None)
+    """
+    if marked_output(name) is None or not refers_to:
         return None
-    match = re.match(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!", refers_to.strip())
+    match = MARKED_CELL.fullmatch(refers_to)
     return (match[1].replace("''", "'") if match[1] else match[2]) if match else None
 
 

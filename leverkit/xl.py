@@ -1,9 +1,9 @@
 """The Excel button: rank the open workbook through xlwings (RunPython).
 
 `main` is what the macro's Python module calls: Book.caller(), then
-`rank_book`, which reads the open Book's sheets through the same
-`parse_sheets` as the file reader, ranks, and writes Ranked, Projection,
-Portfolio and Issues back into the same open Book. xlwings is imported only
+`rank_book`, which reads the open Book's sheets into the same pipeline as
+the file reader (`pipeline.rank_sheets`) and writes leverkit's sheets,
+Decision first, back into the same open Book. xlwings is imported only
 by `main`; everything else works on whatever Book it is handed, so the tests
 drive it with xlwings' own remote-engine Book.
 """
@@ -17,7 +17,7 @@ from .package import ERROR_VALUES, ExcelError
 from .pipeline import rank_sheets
 from .ranking import Ranking
 from .reading import READ, Grid
-from .tables import FLAG_COLOURS, MARKER_PREFIX, OUTPUT_SHEETS, Sheet, Table, marked_sheet, marker, sheets
+from .tables import FLAG_COLOURS, OUTPUT_SHEETS, Sheet, Table, marked_output, marked_sheet, marker, sheets
 
 TABLE_STYLE = "TableStyleMedium2"  # the name Excel's object model uses
 TITLE = "leverkit could not rank this workbook"
@@ -77,30 +77,68 @@ def _cell(value, kind: str):
     return value
 
 
-def _our_sheets(book) -> dict[str, object]:
-    """leverkit's sheets in this book, found through their marker names: output name -> Sheet."""
-    by_name = {sheet.name: sheet for sheet in book.sheets}
-    found = {}
+def _markers(book) -> list[tuple[str, object, object]]:
+    """leverkit's marker names in this book: (output sheet, the Name, the Sheet it points at, or None once deleted).
+
+    A marker is book-wide and named and referring exactly as `marked_sheet`
+    requires; any other name, even one starting with `_leverkit_`, is the
+    team's. xlwings shows no name's visibility, so unlike --in-place the
+    button cannot tell its (visible) markers from a name a person typed
+    exactly alike, `_leverkit_Ranked` = Budget!$A$1: the Budget sheet is then
+    kept untouched as a renamed sheet would be, and the name moves to the
+    fresh Ranked sheet.
+    """
+    by_name = {sheet.name.casefold(): sheet for sheet in book.sheets}
+    found = []
     for name in book.names:
-        target = marked_sheet(name.name, name.refers_to)
-        if target in by_name:
-            found[name.name[len(MARKER_PREFIX):]] = by_name[target]
+        target = marked_sheet(name.name, name.refers_to)  # a sheet-scoped name is called Sheet!name: never one
+        if target is not None:
+            found.append((marked_output(name.name), name, by_name.get(target.casefold())))
     return found
 
 
-def _check(book, ours: dict, output: dict[str, Sheet]) -> None:
-    """Refuse before writing anything if a team sheet or table would be overwritten."""
+def _our_sheets(markers) -> dict[str, object]:
+    """leverkit's sheets still under leverkit's name (Excel's names ignore case): output name -> Sheet.
+
+    A marked sheet the team renamed is the team's now: it is kept as it is and
+    a fresh sheet is written under leverkit's name.
+    """
+    return {output: sheet for output, _, sheet in markers
+            if sheet is not None and sheet.name.casefold() == output.casefold()}
+
+
+def _check(book, markers, ours: dict, output: dict[str, Sheet]) -> None:
+    """Refuse before writing anything if a team sheet, name or table would be overwritten.
+
+    A renamed sheet the team kept still holds leverkit's table names; leverkit
+    refuses rather than give its fresh tables other names, for the reasons in
+    inplace._Splice.check.
+    """
     mine = {sheet.name for sheet in ours.values()}
+    kept = {sheet.name: output for output, _, sheet in markers if sheet is not None and sheet.name not in mine}
     ours_tables = {t.name.casefold() for group in output.values() for t in group.tables}
+    recognised = {name.name for _, name, _ in markers}
+    wanted = {marker(name)[0].casefold(): name for name in output}
+    for name in book.names:
+        if name.name.casefold() in wanted and name.name not in recognised:
+            raise LeverkitError(f"{book.name}: already has a defined name {name.name!r} (referring to {name.refers_to}) "
+                                f"that is not leverkit's marker of its {wanted[name.name.casefold()]} sheet; rename or "
+                                f"delete it (Formulas > Name Manager)")
     for sheet in book.sheets:
         if sheet.name in mine:
             continue
         if sheet.name.casefold() in {s.casefold() for s in OUTPUT_SHEETS}:
             raise LeverkitError(f"{book.name}: already has its own sheet named {sheet.name!r}; "
                                 f"rename it so leverkit can write its {sheet.name} sheet")
-        for table in sheet.tables:
-            if table.name.casefold() in ours_tables:
-                raise LeverkitError(f"{book.name}: already has a table named {table.name!r} on {sheet.name}; rename it")
+        clashing = [t.name for t in sheet.tables if t.name.casefold() in ours_tables]
+        if clashing and sheet.name in kept:
+            raise LeverkitError(
+                f"{book.name}: its sheet {sheet.name!r}, once leverkit's {kept[sheet.name]} sheet, was renamed and so "
+                f"is kept as yours, but it still holds the table{'s' if len(clashing) > 1 else ''} "
+                f"{', '.join(map(repr, clashing))}, which leverkit's fresh sheets need; rename "
+                f"{'them' if len(clashing) > 1 else 'it'} (Table Design > Table Name)")
+        if clashing:
+            raise LeverkitError(f"{book.name}: already has a table named {clashing[0]!r} on {sheet.name}; rename it")
 
 
 def _write_table(sheet, table: Table, top: int, left: int, formats: dict) -> None:
@@ -143,12 +181,16 @@ def _links(sheet, table: Table) -> None:
 
 def write_book(book, ranking: Ranking) -> None:
     """Write the ranked sheets (Decision first among them) into the open Book, replacing only leverkit's own."""
-    ours = _our_sheets(book)
+    markers = _markers(book)
+    ours = _our_sheets(markers)
     output = sheets(ranking)
-    _check(book, ours, output)
-    for name in [name for name in ours if name not in output]:  # e.g. Sensitivity, once no range is left
-        ours.pop(name).delete()
-        book.names[MARKER_PREFIX + name].delete()
+    _check(book, markers, ours, output)
+    retired = [ours.pop(name) for name in list(ours) if name not in output]  # e.g. Sensitivity, once no range is left
+    for _, name, sheet in markers:  # a kept sheet's marker goes too, so it is never again taken for leverkit's
+        if not any(sheet is mine for mine in ours.values()):
+            name.delete()
+    for sheet in retired:
+        sheet.delete()
     formats = number_formats(ranking.plan.settings.currency)
     for name, output_sheet in output.items():
         sheet = ours.get(name)

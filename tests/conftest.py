@@ -255,3 +255,14 @@ def edit_package(path, edits: dict, target=None):
             if name not in names and not callable(data) and data is not None:
                 zout.writestr(name, data)
     return target
+
+
+def xml_edit(change):
+    """A package edit that parses a part, lets `change(root)` alter it, and serialises it again."""
+    def edit(data: bytes) -> bytes:
+        from lxml import etree
+
+        root = etree.fromstring(data)
+        change(root)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return edit

@@ -15,7 +15,7 @@ import leverkit
 from leverkit.cli import cli
 from leverkit.inplace import InPlaceRefused
 
-from .conftest import audit, calamine_sheets, edit_package, initiative, rich_workbook
+from .conftest import audit, calamine_sheets, edit_package, initiative, rich_workbook, xml_edit
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -23,15 +23,6 @@ CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 ROWS = [initiative(id="A1", initiative="Runbook"), initiative(id="A2", initiative="Portal", quality_1_5=2,
                                                               value_per_reach=90, upfront_cost="800 to 1,200")]
-
-
-def xml_edit(change):
-    """A package edit that parses a part, lets `change(root)` alter it, and serialises it again."""
-    def edit(data: bytes) -> bytes:
-        root = etree.fromstring(data)
-        change(root)
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    return edit
 
 
 def append(xml: str):

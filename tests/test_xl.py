@@ -115,6 +115,82 @@ def test_pressing_again_replaces_only_leverkit_sheets():
         assert cells_again[name] == cells[name]
 
 
+def pressed_before(rename: dict | None = None, tables: dict | None = None, names: tuple = ()):
+    """The example book after a first press, as the next press finds it: the first press's cells, the sheets with
+    leverkit's (some renamed by a person: `rename`), and options for `press`: leverkit's markers (Excel keeps a
+    marker on its sheet when the sheet is renamed), the team's `names`, and `tables` by sheet."""
+    sheets = calamine_sheets(EXAMPLE)
+    _, cells, _ = press(sheets, name=EXAMPLE.name)
+    rename = rename or {}
+    sheets.update({rename.get(n, n): [[cells[n].get((r, c)) for c in range(30)] for r in range(15)] for n in OURS})
+    order = list(sheets)
+    markers = [{"name": f"_leverkit_{n}", "refers_to": "='" + rename.get(n, n) + "'!$A$1",
+                "sheet_index": order.index(rename.get(n, n)), "address": "$A$1", "book_scope": True,
+                "scope_sheet_index": None} for n in OURS]
+    return cells, sheets, dict(name=EXAMPLE.name, names=markers + list(names), tables=tables)
+
+
+def team_name(name: str, refers_to: str, sheet_index=None, address=None) -> dict:
+    return {"name": name, "refers_to": refers_to, "sheet_index": sheet_index, "address": address, "book_scope": True,
+            "scope_sheet_index": None}
+
+
+def test_a_renamed_leverkit_sheet_is_kept_and_a_fresh_one_written():
+    snapshot = {"Portfolio Q1 snapshot": [{"name": "PortfolioByFormQ1", "range_address": "$A$1:$J$6"}]}
+    first, sheets, options = pressed_before({"Portfolio": "Portfolio Q1 snapshot"}, snapshot)
+    actions, cells, payload = press(sheets, **options)
+    order = [s["name"] for s in payload["sheets"]]
+    kept = order.index("Portfolio Q1 snapshot")
+    assert not [a for a in actions if a["sheet_position"] == kept]  # nothing done to the kept sheet
+    held = payload["sheets"][kept]["values"]
+    assert cells["Portfolio Q1 snapshot"] == {(r, c): v for r, row in enumerate(held) for c, v in enumerate(row) if v != ""}
+    assert cells["Portfolio Q1 snapshot"][(0, 0)] == first["Portfolio"][(0, 0)]
+    assert [a["args"] for a in actions if a["func"] == "addSheet"] == [[len(order), "Portfolio"]]
+    assert "setSheetName" not in [a["func"] for a in actions]
+    assert [(a["func"], a["args"][:2]) for a in actions if a["func"] in ("nameDelete", "namesAdd")] == [
+        ("nameDelete", ["_leverkit_Portfolio", "='Portfolio Q1 snapshot'!$A$1"]),
+        ("namesAdd", ["_leverkit_Portfolio", "='Portfolio'!$A$1"])]
+    assert cells["Portfolio"] == first["Portfolio"]
+    assert "PortfolioByForm" in [a["args"][3] for a in actions if a["func"] == "addTable"]
+
+
+def test_a_kept_sheet_still_holding_leverkit_table_names_refuses():
+    snapshot = {"Portfolio Q1 snapshot": [{"name": "PortfolioByForm", "range_address": "$A$1:$J$6"},
+                                          {"name": "Funding", "range_address": "$L$1:$M$6"}]}
+    _, sheets, options = pressed_before({"Portfolio": "Portfolio Q1 snapshot"}, snapshot)
+    actions, _, _ = press(sheets, **options)
+    assert [a["func"] for a in actions] == ["alert"]
+    assert ("its sheet 'Portfolio Q1 snapshot', once leverkit's Portfolio sheet, was renamed and so is kept as yours, "
+            "but it still holds the tables 'PortfolioByForm', 'Funding', which leverkit's fresh sheets need") in actions[0]["args"][0]
+
+
+def test_team_names_that_start_like_a_marker_are_left_alone():
+    notes = team_name("_leverkit_notes", "=Initiatives!$A$1:$B$2", 0, "A1:B2")
+    first, sheets, options = pressed_before(names=(notes,))
+    actions, cells, _ = press(sheets, **options)
+    assert not any(a["func"] in ("alert", "nameDelete", "namesAdd", "addSheet") for a in actions)
+    assert all(cells[name] == first[name] for name in OURS)
+
+
+@pytest.mark.parametrize("refers_to", ["=Initiatives!$B$2:$B$4", "=Initiatives!$A$1,Initiatives!$C$1"])
+def test_a_team_name_that_is_a_marker_name_refuses(refers_to):
+    """A person's own `_leverkit_Ranked` is never taken for leverkit's marker, nor replaced by one."""
+    sheets = calamine_sheets(EXAMPLE)
+    actions, _, _ = press(sheets, name=EXAMPLE.name, names=[team_name("_leverkit_Ranked", refers_to)])
+    assert [a["func"] for a in actions] == ["alert"]
+    assert (f"already has a defined name '_leverkit_Ranked' (referring to {refers_to}) that is not leverkit's marker of "
+            f"its Ranked sheet") in actions[0]["args"][0]
+
+
+def test_the_marker_of_a_deleted_sheet_is_replaced():
+    """Excel turns a deleted sheet's marker into #REF!$A$1; the fresh sheet gets a fresh marker, never a second one."""
+    sheets = calamine_sheets(EXAMPLE)
+    actions, cells, _ = press(sheets, name=EXAMPLE.name, names=[team_name("_leverkit_Ranked", "=#REF!$A$1")])
+    assert [(a["func"], a["args"][:2]) for a in actions if a["func"] in ("nameDelete", "namesAdd")][:2] == [
+        ("nameDelete", ["_leverkit_Ranked", "=#REF!$A$1"]), ("namesAdd", ["_leverkit_Ranked", "='Ranked'!$A$1"])]
+    assert cells["Ranked"]
+
+
 def test_a_team_sheet_called_ranked_is_never_overwritten():
     sheets = calamine_sheets(EXAMPLE)
     sheets["Ranked"] = [["our own notes"]]
