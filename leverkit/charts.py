@@ -418,7 +418,7 @@ def tornado(labels, low_totals, high_totals, base: float, currency: str) -> str:
     bottom = ys.min() - 0.7 if len(ys) else -1.7
     chart = _chart("XY", _uid("tornado", names, low, high, median), [LOW_END, HIGH_END, INK],
                    height=150 + 34 * len(names), x_title=f"Portfolio NPV before Confidence, {_text(currency, 12)}",
-                   range=(bottom, -0.3), y_labels=[{"label": words(n, 30), "value": float(y)} for n, y in zip(names, ys)],
+                   range=(bottom, -0.3), y_labels=[{"label": words(n, 40), "value": float(y)} for n, y in zip(names, ys)],
                    value_formatter=_compact, x_value_formatter=_compact, show_y_guides=False, show_legend=False,
                    allow_interruptions=True, dots_size=2)
     bar = {"stroke_style": {"width": 14, "linecap": "butt"}}

@@ -194,6 +194,8 @@ class _StyleMerge:
             local = element.tag.rsplit("}", 1)[-1]
             if local in ("c", "row") and element.get("s") is not None:
                 element.set("s", str(self.xf[int(element.get("s"))]))
+            elif local == "c" and self.xf:  # a cell in the default look takes leverkit's default, not the team's
+                element.set("s", str(self.xf[0]))
             if local == "col" and element.get("style") is not None:
                 element.set("style", str(self.xf[int(element.get("style"))]))
             for attribute in DXF_ATTRIBUTES:

@@ -114,16 +114,23 @@ def header_key(value: object) -> str:
     return str(value).strip().casefold()
 
 
-# The template's two example rows: written into a new template, and noted by the reader if still there.
+# The template's example rows: written into a new template, and noted by the reader if still there. They tell the
+# "hire, automate or write a checklist?" story: automating onboarding and hiring for it are alternatives, and the
+# automation needs the checklist first (fix the foundation, then scale).
 EXAMPLE_ROWS = (
-    {"ID": "EX1", "Initiative": "Automate the weekly status report", "Owner": "Sam",
-     "Leverage form": "code", "Lever point": "information flow", "Upfront cost": "2,000 to 3,000",
-     "Maintenance / month": 50, "Reach / month": 4, "Value per reach": 300, "Growth / month": 0,
-     "Delay (months)": 1, "Decay / month": 0, "Quality (1-5)": 4, "Confidence": 0.9,
-     "Notes": "Example row: overwrite it"},
-    {"ID": "EX2", "Initiative": "Client onboarding checklist", "Owner": "Ana",
+    {"ID": "EX1", "Initiative": "Client onboarding checklist", "Owner": "Ana",
      "Leverage form": "process", "Lever point": "parameter", "Upfront cost": 800,
      "Maintenance / month": 20, "Reach / month": 6, "Value per reach": 150, "Growth / month": 0.02,
      "Reach cap": 20, "Delay (months)": 0, "Decay / month": 0, "Quality (1-5)": 3, "Confidence": 0.8,
      "Notes": "Example row: overwrite it"},
+    {"ID": "EX2", "Initiative": "Automate client onboarding", "Owner": "Sam",
+     "Leverage form": "code", "Lever point": "information flow", "Upfront cost": "2,000 to 3,000",
+     "Maintenance / month": 50, "Reach / month": 6, "Value per reach": 300, "Growth / month": 0.02,
+     "Reach cap": 20, "Delay (months)": 1, "Decay / month": 0, "Quality (1-5)": 4, "Confidence": 0.9,
+     "Notes": "Example row: overwrite it", "Requires": "EX1", "Alternative group": "onboarding"},
+    {"ID": "EX3", "Initiative": "Hire an onboarding coordinator", "Owner": "Ana",
+     "Leverage form": "labor", "Lever point": "parameter", "Upfront cost": 3000,
+     "Maintenance / month": 2500, "Reach / month": 6, "Value per reach": 550, "Growth / month": 0,
+     "Delay (months)": 1, "Decay / month": 0, "Quality (1-5)": 4, "Confidence": 0.9,
+     "Notes": "Example row: overwrite it", "Alternative group": "onboarding"},
 )

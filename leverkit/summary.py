@@ -139,7 +139,8 @@ def _uncertainty(ranking: Ranking) -> dict:
         swings.sort(key=lambda w: -abs(w[3] - w[2]))
         top = swings[:TORNADO_BARS]
         shown["tornado"] = Markup(charts.tornado(
-            [f"{items[i].id} {items[i].name} · {HEADERS[f]}" for i, f, _, _ in top],
+            [f"{charts.words(f'{items[i].id} {items[i].name}', max(10, 36 - len(HEADERS[f])))} · {HEADERS[f]}"
+             for i, f, _, _ in top],
             [base + a - middle[i] for i, _, a, _ in top], [base + b - middle[i] for i, _, _, b in top], base, currency))
         shown["tornado_cut"] = max(len(swings) - TORNADO_BARS, 0)
     return shown

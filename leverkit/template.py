@@ -20,7 +20,7 @@ INSTRUCTIONS = (
     ("How to fill this workbook", "title"),
     ("List one candidate initiative per row on the Initiatives sheet. The dark headers are required: Initiative, "
      "Leverage form, Upfront cost, Reach / month, Value per reach and Quality (1-5). The light ones are optional; "
-     "blank optional cells take their defaults. Overwrite or delete the two example rows (EX1, EX2).", ""),
+     "blank optional cells take their defaults. Overwrite or delete the three example rows (EX1 to EX3).", ""),
     ("Money and reach: a number (1200, $1,200 or 1,200 USD) or a range LOW to HIGH (800 to 1,200) when unsure. "
      "A range is read as a 90% interval: you are 90% sure the true figure lies between the two. leverkit projects "
      "its middle and simulates the rest (NPV P10 to P90, the chance of making money).", ""),
@@ -29,6 +29,13 @@ INSTRUCTIONS = (
      "Blank settings take the defaults shown.", ""),
     ("Budget and Monthly capacity (Settings): fill either or both and leverkit recommends what to fund within them. "
      "Decision (Initiatives): type fund or skip to decide an initiative yourself; blank lets leverkit decide.", ""),
+    ("Requires: the IDs of initiatives that must be funded for this one to be (fix the foundation first, then "
+     "scale), separated by commas. Alternative group: give alternatives the same name (hire, automate or write a "
+     "checklist?) and leverkit funds at most one of them. The example rows show both.", ""),
+    ("Start: the month an initiative started (or will start). As of (Settings): the month you decide in, blank for "
+     "the current month. A started initiative's upfront is spent: it never counts against the Budget again, and "
+     "leverkit decides whether to continue it on what it is still worth from As of on. Fiscal year starts "
+     "(Settings): the first month of your fiscal year, for the cash by fiscal year.", ""),
     ("Actuals: once an initiative has started, give it a Start month on the Initiatives sheet and add one row per "
      "month to the Actuals sheet: its ID, the Month, the Gross value realised and the Spend. Record the upfront "
      "cost as Spend in the month it was paid. leverkit then compares what happened with the plan.", ""),
@@ -146,16 +153,35 @@ def _actuals(workbook) -> None:
     ws.freeze_panes(1, 0)
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
 def _settings(workbook, settings: dict) -> None:
     ws = workbook.add_worksheet("Settings")
     percent = workbook.add_format({"num_format": "0%"})
+    month = workbook.add_format({"num_format": "yyyy-mm", "align": "left"})
     for r, setting in enumerate(SETTINGS, start=1):
         value = settings.get(setting.name, setting.default)
+        if setting.kind == "fiscal_month" and isinstance(value, int):
+            value = MONTHS[value - 1]
         ws.write_string(r, 0, setting.name)
-        _write_value(ws, r, 1, value, percent if setting.kind == "rate" else None)
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            ws.write_datetime(r, 1, value, month)
+        else:
+            _write_value(ws, r, 1, value, percent if setting.kind == "rate" else month if setting.kind == "month" else None)
         ws.write_string(r, 2, setting.help)
         if setting.kind == "rank_by":
             ws.data_validation(r, 1, r, 1, {"validate": "list", "source": list(RANK_BY)})
+        if setting.kind == "fiscal_month":
+            ws.data_validation(r, 1, r, 1, {"validate": "list", "source": list(MONTHS), "input_title": setting.name,
+                                            "input_message": setting.help[:255]})
+        if setting.kind == "month":
+            ws.data_validation(r, 1, r, 1, {
+                "validate": "date", "criteria": "between", "minimum": datetime.date(2000, 1, 1),
+                "maximum": datetime.date(2100, 12, 31), "error_type": "warning", "input_title": setting.name,
+                "input_message": setting.help[:255], "error_title": "Not a date",
+                "error_message": "Enter a date (any day of the month), or text such as 2026-12."})
     ws.add_table(0, 0, len(SETTINGS), 2, {
         "name": "Settings", "style": "Table Style Light 9",
         "columns": [{"header": "Setting"}, {"header": "Value"}, {"header": "What it means"}],
@@ -252,7 +278,7 @@ def write_macro_workbook(path: str | Path, interpreter: str | None = None) -> tu
         workbook.set_vba_name("ThisWorkbook")
         ws = _initiatives(workbook, list(EXAMPLE_ROWS), top=BUTTON_ROWS)
         ws.insert_button(0, 0, {"macro": MACRO, "caption": "Rank initiatives", "width": 190, "height": 34,
-                                "description": "Rank the initiatives and write the Ranked, Projection, Portfolio and Issues sheets"})
+                                "description": "Rank the initiatives and write the Decision, Ranked and other sheets"})
         ws.write_string(0, 2, "Fill one row per initiative, then press Rank initiatives.",
                         workbook.add_format({"bold": True, "font_size": 12}))
         _settings(workbook, {})

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import leverkit
 from leverkit.cli import cli
-from leverkit.inplace import InPlaceRefused
+from leverkit.errors import InPlaceRefused, WriteFailed
 from leverkit.template import xlwings_vba_project
 
 from .conftest import (HEADERS, audit, calamine_sheets, edit_package, initiative, owner_file, parts, rich_workbook,
@@ -20,7 +20,7 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 EDITED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
-OURS = ["Ranked", "Projection", "Portfolio", "Issues"]
+OURS = ["Decision", "Ranked", "Projection", "Portfolio", "Issues"]
 
 
 def team_view(path, sheets=("Initiatives", "Budget")) -> dict:
@@ -195,7 +195,7 @@ def test_a_failed_write_leaves_the_workbook_whole(tmp_path, monkeypatch):
         raise OSError("disk full")  # after the new workbook was written beside the old one
 
     monkeypatch.setattr(inplace.shutil, "copymode", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(WriteFailed, match="disk full"):
         leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["logo.png", "team.xlsx"]
@@ -213,7 +213,7 @@ def test_a_save_by_someone_else_meanwhile_is_not_overwritten(tmp_path, monkeypat
     from leverkit import excel
 
     path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
-    build = excel.build
+    build = excel.build_workbook
     saved = []
 
     def build_while_someone_saves(ranking, target):
@@ -221,7 +221,7 @@ def test_a_save_by_someone_else_meanwhile_is_not_overwritten(tmp_path, monkeypat
         if not saved:
             saved.append(colleague_saves(path))
 
-    monkeypatch.setattr(excel, "build", build_while_someone_saves)
+    monkeypatch.setattr("leverkit.pipeline.build_workbook", build_while_someone_saves)
     result = CliRunner().invoke(cli, ["report", str(path), "--in-place", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "was saved by someone else while leverkit worked" in result.output
@@ -348,7 +348,7 @@ def add_names(*names: str):
 
 
 def separate_sheets(ranking, tmp_path) -> dict:
-    from leverkit.excel import build
+    from leverkit.excel import build_workbook as build
 
     build(ranking, tmp_path / "separate.xlsx")
     return calamine_sheets(tmp_path / "separate.xlsx")
@@ -369,12 +369,12 @@ def test_a_renamed_leverkit_sheet_is_kept_and_a_fresh_one_written(tmp_path):
     leverkit.write_in_place(ranking, path)
 
     after = parts(path)
-    assert sheet_list(path) == ["Initiatives", "Budget", "Ranked", "Projection", "Portfolio Q1 snapshot", "Issues",
-                                "Portfolio"]
+    assert sheet_list(path) == ["Initiatives", "Budget", "Decision", "Ranked", "Projection", "Portfolio Q1 snapshot",
+                                "Issues", "Portfolio"]
     for part in kept:  # the kept sheet, its tables and its print settings, byte for byte
         assert after[part] == before[part], part
     assert markers(path) == [(f"_leverkit_{name}", None, "1", f"'{name}'!$A$1") for name in OURS]
-    assert ("_xlnm.Print_Titles", "4", None, "'Portfolio Q1 snapshot'!$1:$1") in defined_names(path)
+    assert ("_xlnm.Print_Titles", "5", None, "'Portfolio Q1 snapshot'!$1:$1") in defined_names(path)
     sheets = calamine_sheets(path)
     assert sheets["Portfolio Q1 snapshot"] == first
     assert sheets["Portfolio"] == separate_sheets(ranking, tmp_path)["Portfolio"]
@@ -495,7 +495,7 @@ def test_the_excel_buttons_visible_markers_are_leverkits(tmp_path):
                 name.text = name.text.replace("'", "")
 
     edit_package(path, {"xl/workbook.xml": xml_edit(as_the_button_leaves_them)})
-    assert markers(path)[0] == ("_leverkit_Ranked", None, None, "Ranked!$A$1")
+    assert markers(path)[0] == ("_leverkit_Decision", None, None, "Decision!$A$1")
     leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
     assert parts(path) == first
 
@@ -520,7 +520,7 @@ def test_number_formats_are_leverkits_whatever_the_team_redefined(tmp_path):
     leverkit's cells refer only to ids of their own. Ids 164-168 are the custom ones XlsxWriter gives leverkit's."""
     from lxml import etree
 
-    from leverkit.excel import build, number_formats
+    from leverkit.excel import build_workbook as build, number_formats
 
     path = rich_workbook(tmp_path / "team.xlsx", tmp_path)
 
@@ -645,7 +645,8 @@ def tabs(path) -> tuple[str, str]:
 def test_a_retired_sheet_leaves_every_index_on_its_sheet(tmp_path, moved, index, active, first, active_after):
     path = ranged_team(tmp_path / "team.xlsx")
     leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
-    assert sheet_list(path) == ["Initiatives", "Notes", "Ranked", "Projection", "Portfolio", "Sensitivity", "Issues"]
+    assert sheet_list(path) == ["Initiatives", "Notes", "Decision", "Ranked", "Projection", "Portfolio", "Sensitivity",
+                                "Issues"]
     move_sheet(path, moved, index)
     set_tabs(path, active, first)
     type_over(path, "Initiatives", "800 to 1,200", 1000)  # no range left: no Sensitivity sheet
@@ -697,7 +698,7 @@ def as_strict(data: bytes) -> bytes:
 
 
 def test_refuses_a_strict_open_xml_workbook(tmp_path):
-    from leverkit.excel import build
+    from leverkit.excel import build_workbook as build
     from leverkit.inplace import splice
 
     path = rich_workbook(tmp_path / "team.xlsx", tmp_path)

@@ -1,5 +1,6 @@
 """LibreOffice, headless, opens what leverkit writes and finds the same values (CI installs libreoffice-calc-nogui)."""
 import csv
+import datetime
 import shutil
 import subprocess
 
@@ -30,6 +31,8 @@ def libreoffice_sheets(path, tmp_path) -> dict[str, list[list[str]]]:
 
 
 def same(lo: str, value) -> bool:
+    if isinstance(value, datetime.date):  # raw values: LibreOffice writes a date as MM/DD/YYYY
+        return lo == f"{value:%m/%d/%Y}"
     if isinstance(value, float):
         number = float(lo[:-1]) / 100 if lo.endswith("%") else float(lo)
         return number == pytest.approx(value, rel=1e-12, abs=1e-9)
@@ -50,7 +53,7 @@ def test_ranked_workbook_opens_with_the_same_values(tmp_path):
     result = leverkit.report("workbooks/operations.xlsx", tmp_path / "out")
     ranked = result.written[0]
     lo, ours = libreoffice_sheets(ranked, tmp_path), calamine_sheets(ranked)
-    assert sorted(lo) == sorted(ours) == ["Issues", "Portfolio", "Projection", "Ranked", "Sensitivity"]
+    assert sorted(lo) == sorted(ours) == ["Decision", "Issues", "Portfolio", "Projection", "Ranked", "Sensitivity"]
     for name in ours:
         assert_same_sheet(lo[name], ours[name])
     assert lo["Ranked"][0][0] == "Rank" and len(lo["Ranked"]) == 17
@@ -60,7 +63,7 @@ def test_in_place_macro_workbook_opens(tmp_path):
     path = rich_workbook(tmp_path / "team.xlsm", tmp_path)
     leverkit.write_in_place(leverkit.rank(leverkit.load(path)), path)
     lo = libreoffice_sheets(path, tmp_path)
-    assert {"Initiatives", "Budget", "Ranked", "Projection", "Portfolio", "Issues"} <= set(lo)
+    assert {"Initiatives", "Budget", "Decision", "Ranked", "Projection", "Portfolio", "Issues"} <= set(lo)
     assert lo["Budget"][4][:2] == ["", "600"] or lo["Budget"][4][1] == "600"
     assert_same_sheet(lo["Ranked"], calamine_sheets(path)["Ranked"])
 

@@ -13,7 +13,7 @@ from lxml import etree
 
 import leverkit
 from leverkit.cli import cli
-from leverkit.inplace import InPlaceRefused
+from leverkit.errors import InPlaceRefused
 
 from .conftest import audit, calamine_sheets, edit_package, initiative, rich_workbook, xml_edit
 

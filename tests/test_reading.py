@@ -132,7 +132,7 @@ def test_no_initiatives_sheet(team):
 def test_settings_are_read_and_default(team):
     plan = leverkit.load(team([initiative()], name="ops team.xlsx",
                               settings={"horizon (MONTHS)": 24, "Discount rate (annual)": "8%", "Rank by": "payback",
-                                        "Budget": "$50,000", "Currency": "EUR", "Colour": "blue"}))
+                                        "Budget": "€50,000", "Currency": "eur", "Colour": "blue"}))
     s = plan.settings
     assert (s.team, s.horizon, s.discount_rate, s.rank_by, s.budget, s.currency, s.threshold, s.draws, s.seed) == (
         "ops team", 24, 0.08, "payback", 50000, "EUR", 3, 2000, 42)

@@ -34,13 +34,18 @@ def test_template_has_every_column_dropdowns_messages_and_defaults():
     d = describe(COMMITTED)
     assert d["sheets"] == ["Initiatives", "Settings", "Actuals", "Instructions"]
     assert d["headers"] == [c.header for c in COLUMNS]
-    assert d["tables"] == {"Initiatives": "A1:R3"}
+    assert d["tables"] == {"Initiatives": "A1:T4"}
     lists = {v[0]: v[2] for v in d["validations"] if v[1] == "list"}
     assert lists == {"D2:D1001": '"labor,capital,code,media,process"',
                      "E2:E1001": '"symptom,parameter,delay,information flow,balancing goal,reinforcing loop"',
                      "N2:N1001": '"1,2,3,4,5"', "Q2:Q1001": '"fund,skip"'}
     assert len(d["validations"]) == len(COLUMNS) and all(v[3] for v in d["validations"])
-    assert d["settings"] == [(s.name, s.default) for s in SETTINGS]
+    assert d["settings"] == [(s.name, "January" if s.kind == "fiscal_month" else s.default) for s in SETTINGS]
+    settings = openpyxl.load_workbook(COMMITTED)["Settings"]
+    checks = {str(v.sqref): (v.type, v.formula1, v.promptTitle) for v in settings.data_validations.dataValidation}
+    rows = {r[0].value: r[0].row for r in settings.iter_rows(min_row=2)}
+    assert checks[f"B{rows['As of']}"][:1] == ("date",) and checks[f"B{rows['As of']}"][2] == "As of"
+    assert checks[f"B{rows['Fiscal year starts']}"][1].startswith('"January,February')
     ws = openpyxl.load_workbook(COMMITTED)["Initiatives"]
     assert ws.freeze_panes == "C2"
 
@@ -99,6 +104,11 @@ def test_instructions_cover_the_questions_and_the_flag():
 
 def test_template_example_rows_rank_with_a_warning_to_replace_them():
     plan = leverkit.load(COMMITTED)
-    assert [i.id for i in plan.initiatives] == ["EX1", "EX2"]
-    assert [(i.code, i.cell, i.value) for i in plan.issues] == [("example-rows", "A2", "EX1, EX2")]
+    assert [i.id for i in plan.initiatives] == ["EX1", "EX2", "EX3"]
+    assert [(i.code, i.cell, i.value) for i in plan.issues] == [("example-rows", "A2", "EX1, EX2, EX3")]
     assert not plan.issues[0].invalidates
+    # the examples show both columns: automating needs the checklist, and hiring is its alternative
+    assert plan.initiatives[1].requires == ("EX1",)
+    assert plan.initiatives[1].group == plan.initiatives[2].group == "onboarding"
+    verdicts = dict(zip((i.id for i in plan.initiatives), leverkit.rank(plan).funding.verdicts))
+    assert verdicts == {"EX1": "fund", "EX2": "fund", "EX3": "alternative chosen: EX2"}
