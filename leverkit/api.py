@@ -91,11 +91,12 @@ def write_in_place(ranking: Ranking, path: PathLike) -> Path:
 
 
 def write_template(path: PathLike, rows: list[dict[str, Any]] | None = None,
-                   settings: dict[str, Any] | None = None) -> Path:
-    """Write the planning template teams fill (or one filled with `rows` and `settings`) to an .xlsx path."""
+                   settings: dict[str, Any] | None = None, actuals: list[tuple] | tuple = ()) -> Path:
+    """Write the planning template teams fill (or one filled with `rows`, `settings` and Actuals rows
+    (ID, month, gross value, spend)) to an .xlsx path."""
     if Path(path).suffix.lower() != ".xlsx":
         raise NotAWorkbook(f"{path}: the template is an Excel workbook, so its name must end in .xlsx")
-    return _write_template(path, list(EXAMPLE_ROWS) if rows is None else rows, settings)
+    return _write_template(path, list(EXAMPLE_ROWS) if rows is None else rows, settings, actuals)
 
 
 def write_macro_workbook(path: PathLike, interpreter: str | None = None) -> tuple[Path, Path]:

@@ -26,7 +26,7 @@ COLOURS = {RED: "#c0392b", AMBER: "#d68910", GREEN: "#1e8449"}
 ZONES = {RED: "#f5c6c0", AMBER: "#fbe3bd"}
 PLAN, ACTUAL, INK, MUTED = "#2e86c1", "#1c2833", "#1c2833", "#808b96"
 BAND, LOW_END, HIGH_END = "#aed6f1", "#e59866", "#5dade2"
-WIDTH, PANEL = 600, 300  # native widths: on a 360 px phone (about 340 px for a chart), 16-unit text shows at 9 px
+WIDTH = 600  # native width: on a 360 px phone (about 340 px for a chart), 16-unit text shows at 9 px
 TEXT = 16
 MONEY_LIMIT = 1e15
 MULTIPLE_LIMITS = (1e-3, 1e9)
@@ -115,21 +115,11 @@ def _tree(chart) -> etree._Element:
     return root
 
 
-def _svg(root: etree._Element) -> str:
+def _svg(root: etree._Element, label: str) -> str:
+    """The chart as SVG text, announced to screen readers as one image named `label`."""
+    root.set("role", "img")
+    root.set("aria-label", _text(label, 300))
     return etree.tostring(root, encoding="unicode")
-
-
-def _grid(panels: list[etree._Element], height: int, uid: str, columns: int = 2) -> str:
-    """Panels (pygal charts) side by side in rows, each moved into place as a <g> of one <svg> of WIDTH units."""
-    total = -(-len(panels) // columns) * height
-    outer = etree.Element("svg", nsmap={None: SVG}, id=uid, viewBox=f"0 0 {WIDTH} {total}",
-                          width=str(WIDTH), height=str(total), role="img")
-    for k, panel in enumerate(panels):
-        panel.tag = "g"
-        del panel.attrib["viewBox"]
-        panel.set("transform", f"translate({k % columns * PANEL},{k // columns * height})")
-        outer.append(panel)
-    return _svg(outer)
 
 
 def _points(xs, ys, titles) -> list:
@@ -170,6 +160,40 @@ def _amount_axis(values: np.ndarray):
     return (lambda x: np.arcsinh(np.asarray(x, float) / s) / np.log(10)), ticks, "symmetric log scale"
 
 
+def _span(*values) -> tuple[float, float]:
+    """The least and greatest finite number among arrays and numbers (0, 0 when there is none)."""
+    found = np.concatenate([np.ravel(np.asarray(v, float)) for v in values if v is not None])
+    found = found[np.isfinite(found)]
+    return (float(found.min()), float(found.max())) if found.size else (0.0, 0.0)
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[dict]:
+    """Axis labels at steps of 1, 2 or 5 × 10^k covering [low, high], each printed with just enough digits to
+    differ from its neighbours (12k, 4.025M), as pygal's {"label", "value"} dicts.
+
+    >>> [t["label"] for t in nice_ticks(4_024_000.0, 4_036_000.0)]
+    ['4.02M', '4.025M', '4.03M', '4.035M', '4.04M']
+    >>> [t["label"] for t in nice_ticks(-150.0, 900.0, 4)]
+    ['-0.5k', '0', '0.5k', '1k']
+    """
+    low, high = float(np.nan_to_num(low)), float(np.nan_to_num(high))
+    if not high > low:
+        low, high = low - max(abs(low), 1.0), high + max(abs(high), 1.0)
+    raw = (high - low) / count
+    magnitude = 10.0 ** np.floor(np.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw * 0.999)
+    values = np.arange(np.floor(low / step), np.ceil(high / step) + 1) * step
+    size = float(np.max(np.abs(values))) or 1.0
+    scale, suffix = next(((v, n) for v, n in ((1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e3, "k")) if size >= v), (1.0, ""))
+    digits = int(max(0, np.ceil(-np.log10(step / scale) - 1e-9)))
+    labels = []
+    for v in values.tolist():
+        text = f"{v / scale:.{digits}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+        labels.append({"label": ("0" if float(text) == 0 else text + suffix), "value": float(v)})
+    return labels
+
+
 def _money_labels(to_axis, ticks):
     return None if ticks is None else [{"label": _compact(t), "value": float(to_axis(t))} for t in ticks]
 
@@ -202,6 +226,7 @@ def _dots(root: etree._Element, series: int) -> list[tuple[float, float]]:
 
 
 LABEL_TEXT = 15  # the quality map's names, in chart units: 9 px or more on a 390 px phone
+LABEL_WIDE = 1.2  # their bold letters against `_width`'s estimate of plain ones
 _SPOTS = ((10, 5, "start", False), (-10, 5, "end", False), (0, -10, "middle", False), (0, 20, "middle", False),
           (24, -20, "start", True), (24, 30, "start", True), (-24, -20, "end", True), (-24, 30, "end", True),
           (0, -34, "middle", True), (0, 44, "middle", True), (40, 6, "start", True), (-40, 6, "end", True))
@@ -218,12 +243,13 @@ def place_labels(overlay: etree._Element, width: float, height: float, dots: lis
     left_out = []
     for k, text in named:
         x, y = dots[k]
-        span = _width(text) * LABEL_TEXT / TEXT
+        span = _width(text) * LABEL_TEXT / TEXT * LABEL_WIDE
         for dx, dy, anchor, line in _SPOTS:
             x0 = x + dx - (span if anchor == "end" else span / 2 if anchor == "middle" else 0)
             box = (x0 - 2, y + dy - LABEL_TEXT + 2, x0 + span + 2, y + dy + 4)
             inside = box[0] >= 0 and box[2] <= width and box[1] >= 0 and box[3] <= height
-            clear = all(box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1] for b in placed)
+            clear = all(box[2] + 6 <= b[0] or b[2] + 6 <= box[0] or box[3] + 2 <= b[1] or b[3] + 2 <= box[1]
+                        for b in placed)
             bare = all(not (box[0] - 4 <= dx_ <= box[2] + 4 and box[1] - 4 <= dy_ <= box[3] + 4)
                        for j, (dx_, dy_) in enumerate(dots) if j != k)
             if inside and clear and bare:
@@ -238,7 +264,7 @@ def place_labels(overlay: etree._Element, width: float, height: float, dots: lis
             etree.SubElement(overlay, "line", x1=f"{x:.1f}", y1=f"{y:.1f}", x2=f"{end_x:.1f}", y2=f"{end_y:.1f}",
                              stroke=MUTED, **{"stroke-width": "1"})
         label = etree.SubElement(overlay, "text", x=f"{x + dx:.1f}", y=f"{y + dy:.1f}", **{
-            "text-anchor": anchor, "font-size": str(LABEL_TEXT), "fill": INK, "class": "name"})
+            "text-anchor": anchor, "font-size": str(LABEL_TEXT), "font-weight": "600", "fill": INK, "class": "name"})
         label.text = text
     return left_out
 
@@ -314,7 +340,7 @@ def quality_map_of(multiples, qualities, flags, labels, threshold: float, labell
             where.setdefault(ids[index], len(dots))
             dots.append(centre)
     place_labels(overlay, width, height, dots, [(where[i], words(i, 14)) for i in labelled if i in where])
-    return _svg(root)
+    return _svg(root, f"Quality against leverage multiple of {len(names)} initiatives, the red zone shaded")
 
 
 def portfolio_cash(months, cumulative, bands, need: float, need_month: int | None, payback_month: int | None,
@@ -333,22 +359,25 @@ def portfolio_cash(months, cumulative, bands, need: float, need_month: int | Non
     n = c.size
     xs = np.arange(1, n + 1, dtype=float)
     label = [f"{d:%Y-%m}" for d in months]
-    step = max(1, int(np.ceil(n / 8)))
+    step = next(k for k in (1, 2, 3, 6, 12, 24, 60, 120, 10**9) if n / k <= 5)
+    shown = [k for k in range(n) if (k % step == 0 if step > 12 else (months[k].month - 1) % step == 0)
+             and k >= n * 0.08]
     chart = _chart("XY", _uid("cash", c, None if bands is None else np.asarray(bands), need, need_month, payback_month),
                    [BAND, PLAN, COLOURS[RED], COLOURS[GREEN], MUTED], height=400,
-                   x_labels=[{"label": label[k], "value": float(k + 1)} for k in range(0, n, step)],
+                   x_labels=[{"label": label[k], "value": float(k + 1)} for k in shown],
+                   y_labels=nice_ticks(*_span(c, None if bands is None else np.asarray(bands, float), 0.0)),
                    x_title="Month", y_title=f"Cumulative cash, {_text(currency, 12)}", value_formatter=_compact,
                    show_x_guides=False, allow_interruptions=True, dots_size=1.5, legend_at_bottom_columns=2)
     if bands is not None:
         low, high = (_finite(np.reshape(b, -1)) for b in (bands[0], bands[2]))
         bar = max(2.0, (WIDTH - 120) / max(n, 1))
-        chart.add("P10 to P90 of the draws", [point for k in range(n) for point in (
+        chart.add("P10–P90 of the draws", [point for k in range(n) for point in (
             {"value": (xs[k], float(low[k])), "tooltip": f"{label[k]}: P10 {currency} {_money(low[k])}"},
             {"value": (xs[k], float(high[k])), "tooltip": f"{label[k]}: P90 {currency} {_money(high[k])}"},
             (None, None))], show_dots=False, stroke_style={"width": bar, "linecap": "butt"})
     else:
         chart.add(None, [], show_dots=False)
-    chart.add("cumulative cash (median inputs)", _points(xs, c, [f"{label[k]}: cumulative {currency} {_money(c[k])}"
+    chart.add("median inputs", _points(xs, c, [f"{label[k]}: cumulative {currency} {_money(c[k])}"
                                                                 for k in range(n)]), stroke_style={"width": 2.5})
     if need_month:
         chart.add(f"cash need {currency} {_money(need)}", [{"value": (float(need_month), -float(need)),
@@ -357,7 +386,9 @@ def portfolio_cash(months, cumulative, bands, need: float, need_month: int | Non
         chart.add(f"pays back in {label[payback_month - 1]}", [{"value": (float(payback_month), float(c[payback_month - 1])),
                   "tooltip": f"pays back in {label[payback_month - 1]}"}], stroke=False, dots_size=7)
     chart.add(None, [(1.0, 0.0), (float(n), 0.0)], show_dots=False, stroke_style={"width": 1})
-    return _svg(_tree(chart))
+    need_text = f"; cash need {currency} {_money(need)}" if need_month else ""
+    pays = f"; pays back in {label[payback_month - 1]}" if payback_month else "; no payback within the plan"
+    return _svg(_tree(chart), f"The portfolio's cumulative cash by month{need_text}{pays}")
 
 
 def npv_ranges(labels, p10, p50, p90, currency: str) -> str:
@@ -388,7 +419,7 @@ def npv_ranges(labels, p10, p50, p90, currency: str) -> str:
                    y_labels=[{"label": words(n, 26), "value": float(y)} for n, y in zip(names, ys)],
                    x_labels=_money_labels(to_axis, ticks), x_value_formatter=_compact, show_x_guides=True,
                    show_y_guides=False, allow_interruptions=True, dots_size=2, print_labels=True,
-                   xrange=(float(min(a.min(initial=0.0), 0.0)) - span * 0.02, float(max(b.max(initial=0.0), 0.0)) + span * 0.45))
+                   xrange=(float(min(a.min(initial=0.0), 0.0)) - span * 0.02, float(max(b.max(initial=0.0), 0.0)) + span * 0.6))
     chart.add("P10 to P90", _segments(a, b, ys, [f"{n}: P10 {currency} {_money(lo)} to P90 {currency} {_money(hi)}"
                                                  for n, lo, hi in zip(names, low, high)]),
               stroke_style={"width": 12, "linecap": "butt"})
@@ -397,7 +428,10 @@ def npv_ranges(labels, p10, p50, p90, currency: str) -> str:
         for x, y, n, v in zip(to_axis(np.nan_to_num(mid)).tolist(), ys.tolist(), names, mid)], stroke=False, dots_size=6)
     chart.add(None, [{"value": (float(x) + span * 0.02, float(y)), "label": f"{_compact(lo)} to {_compact(hi)}"}
                      for x, y, lo, hi in zip(b.tolist(), ys.tolist(), low, high)], stroke=False, dots_size=0.01)
-    return _svg(_tree(chart))
+    root = _tree(chart)
+    for text in root.xpath("//*[@class='plot text-overlay']//*[local-name()='text']"):
+        text.set("text-anchor", "start")  # each range's ends start just right of its bar, never over it
+    return _svg(root, f"NPV P10 to P90 of {len(names)} initiatives with ranges")
 
 
 def tornado(labels, low_totals, high_totals, base: float, currency: str) -> str:
@@ -418,7 +452,8 @@ def tornado(labels, low_totals, high_totals, base: float, currency: str) -> str:
     bottom = ys.min() - 0.7 if len(ys) else -1.7
     chart = _chart("XY", _uid("tornado", names, low, high, median), [LOW_END, HIGH_END, INK],
                    height=150 + 34 * len(names), x_title=f"Portfolio NPV before Confidence, {_text(currency, 12)}",
-                   range=(bottom, -0.3), y_labels=[{"label": words(n, 40), "value": float(y)} for n, y in zip(names, ys)],
+                   x_labels=nice_ticks(*_span(low, high, median), 3),
+                   range=(bottom, -0.3), y_labels=[{"label": words(n, 34), "value": float(y)} for n, y in zip(names, ys)],
                    value_formatter=_compact, x_value_formatter=_compact, show_y_guides=False, show_legend=False,
                    allow_interruptions=True, dots_size=2)
     bar = {"stroke_style": {"width": 14, "linecap": "butt"}}
@@ -430,7 +465,7 @@ def tornado(labels, low_totals, high_totals, base: float, currency: str) -> str:
     chart.add("NPV at median inputs", [{"value": (median, y), "tooltip": f"portfolio NPV at median inputs {currency} "
                                                                           f"{_money(median)}"} for y in (bottom, -0.3)],
               dots_size=1, stroke_style={"width": 2})
-    return _svg(_tree(chart))
+    return _svg(_tree(chart), f"The portfolio's NPV with each of {len(names)} ranged inputs at the ends of its range")
 
 
 def frontier(budgets, values, chosen_budget, currency: str, chosen_upfront=None, chosen_value=None) -> str:
@@ -458,29 +493,30 @@ def frontier(budgets, values, chosen_budget, currency: str, chosen_upfront=None,
     reached = float(np.nan_to_num(_finite(chosen_value)))
     chart = _chart("XY", _uid("frontier", b, v, chosen, reached, currency), [PLAN, PLAN, COLOURS[RED]], height=400,
                    x_title=f"Budget, {_text(currency, 12)}", y_title=f"Best value, risk-adjusted, {_text(currency, 12)}",
+                   x_labels=nice_ticks(*_span(b, chosen), 4), y_labels=nice_ticks(*_span(v, reached, 0.0)),
                    value_formatter=_compact, x_value_formatter=_compact, legend_at_bottom_columns=2)
     chart.add(None, [(x, y) for x, y in zip(step_x.tolist(), step_y.tolist())], show_dots=False, stroke_style={"width": 2.5})
     chart.add("best achievable", _points(b, v, [f"budget {currency} {_money(x)}: best value {currency} {_money(y)}"
                                                 for x, y in zip(b, v)]), stroke=False, dots_size=4)
     label = f"this Budget, {currency} {_money(chosen)}: the recommended portfolio's value {currency} {_money(reached)}"
     chart.add("the recommended portfolio", [{"value": (chosen, reached), "tooltip": label}], stroke=False, dots_size=7)
-    return _svg(_tree(chart))
+    return _svg(_tree(chart), f"The best value each budget can buy; {label}")
 
 
-def tracking(panels, currency: str) -> str:
-    """Small multiples, one per tracked initiative: actual cumulative cash flow against the projected one.
+def tracking(panels, currency: str) -> list[str]:
+    """Small multiples, one SVG per tracked initiative: actual cumulative cash flow against the projected one.
 
     panels: (title, months, projected_cumulative, actual_months, actual_cumulative) each;
-    every panel has its own scale and a zero line, two panels to a row. The plan is drawn to month
-    max(2m, m + 6), m the last month with actuals, so a few months of actuals are not squeezed
-    against the left edge of a long horizon.
+    every panel has its own scale and a zero line (the page sets them two to a row). The plan is
+    drawn to month max(2m, m + 6), m the last month with actuals, so a few months of actuals are not
+    squeezed against the left edge of a long horizon.
 
-    >>> svg = tracking([("A1 Automate", [0, 1, 2], [-100.0, -50.0, 0.0], [1, 2], [-120.0, -90.0])], "USD")
+    >>> [svg] = tracking([("A1 Automate", [0, 1, 2], [-100.0, -50.0, 0.0], [1, 2], [-120.0, -90.0])], "USD")
     >>> "A1 Automate: actual month 2, USD -90" in svg, "A1 Automate: plan month 2, USD 0" in svg
     (True, True)
     """
     currency = _text(currency)
-    trees = []
+    svgs = []
     for k, (title, months, projected, actual_months, actual) in enumerate(panels):
         name = _text(title)
         plan_t, plan_v = _finite(np.reshape(months, -1)), _finite(np.reshape(projected, -1))
@@ -489,8 +525,8 @@ def tracking(panels, currency: str) -> str:
             last = float(np.nanmax(real_t))
             shown = ~(plan_t > max(2 * last, last + 6))
             plan_t, plan_v = plan_t[shown], plan_v[shown]
-        chart = _chart("XY", _uid("tracking", k, name, plan_t, plan_v, real_t, real_v), [PLAN, ACTUAL, MUTED], width=PANEL,
-                       height=270, title=words(name, 26), x_title="Month", dots_size=2, max_scale=5,
+        chart = _chart("XY", _uid("tracking", k, name, plan_t, plan_v, real_t, real_v), [PLAN, ACTUAL, MUTED],
+                       height=400, title=words(name, 40), x_title="Month", dots_size=2, max_scale=5,
                        value_formatter=_compact, x_value_formatter=lambda x: f"{x:g}", legend_at_bottom_columns=2)
         chart.add("plan", _points(plan_t, plan_v, [f"{name}: plan month {t:g}, {currency} {_money(v)}"
                                                    for t, v in zip(plan_t, plan_v)]), stroke_style={"width": 2, "dasharray": "6, 4"},
@@ -501,7 +537,5 @@ def tracking(panels, currency: str) -> str:
         span = span[np.isfinite(span)]
         if span.size:
             chart.add(None, [(float(span.min()), 0.0), (float(span.max()), 0.0)], show_dots=False, stroke_style={"width": 1})
-        trees.append(_tree(chart))
-    if not trees:
-        return _svg(_tree(_chart("XY", _uid("tracking", 0), [PLAN], height=200)))
-    return _grid(trees, 270, _uid("tracking-grid", *[tree.get("id") for tree in trees]))
+        svgs.append(_svg(_tree(chart), f"{name}: actual cumulative cash against the plan"))
+    return svgs

@@ -139,7 +139,7 @@ def _uncertainty(ranking: Ranking) -> dict:
         swings.sort(key=lambda w: -abs(w[3] - w[2]))
         top = swings[:TORNADO_BARS]
         shown["tornado"] = Markup(charts.tornado(
-            [f"{charts.words(f'{items[i].id} {items[i].name}', max(10, 36 - len(HEADERS[f])))} · {HEADERS[f]}"
+            [f"{charts.words(f'{items[i].id} {items[i].name}', max(10, 30 - len(HEADERS[f])))} · {HEADERS[f]}"
              for i, f, _, _ in top],
             [base + a - middle[i] for i, _, a, _ in top], [base + b - middle[i] for i, _, _, b in top], base, currency))
         shown["tornado_cut"] = max(len(swings) - TORNADO_BARS, 0)
@@ -165,7 +165,7 @@ def _tracking(ranking: Ranking) -> dict | None:
     rows = tracking.rows(ranking.plan)
     return {
         "rows": [dict(zip(TRACKING_KEYS, rows[i])) for i, _ in tracked],
-        "chart": Markup(charts.tracking(panels, ranking.plan.settings.currency)) if panels else "",
+        "charts": [Markup(svg) for svg in charts.tracking(panels, ranking.plan.settings.currency)],
         "cut": max(len(tracked) - TRACKING_PANELS, 0),
         "calibration": tracking.calibration,
     }

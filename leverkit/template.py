@@ -139,14 +139,17 @@ ACTUALS_COLUMNS = (
 )
 
 
-def _actuals(workbook) -> None:
-    """The Actuals sheet: what really happened, month by month, for initiatives that have started."""
+def _actuals(workbook, rows=()) -> None:
+    """The Actuals sheet: what really happened, month by month, for initiatives that have started; `rows` are
+    (ID, month, gross value, spend) to fill it with."""
     ws = workbook.add_worksheet("Actuals")
     formats, headers = _formats(workbook), _headers(workbook)
     for c, (header, message, kind) in enumerate(ACTUALS_COLUMNS):
         ws.set_column(c, c, 16, formats.get(kind))
         _input_messages(ws, c, 0, header, message)
-    ws.add_table(0, 0, 1, len(ACTUALS_COLUMNS) - 1, {
+        for r, row in enumerate(rows, start=1):
+            _write_value(ws, r, c, row[c], formats.get(kind))
+    ws.add_table(0, 0, max(len(rows), 1), len(ACTUALS_COLUMNS) - 1, {
         "name": "Actuals", "style": TABLE_STYLE,
         "columns": [{"header": h, "format": formats.get(k), "header_format": headers[True]}
                     for h, _, k in ACTUALS_COLUMNS]})
@@ -218,17 +221,18 @@ def _workbook(target: Path):
     return workbook
 
 
-def write_template(path: str | Path, rows=EXAMPLE_ROWS, settings: dict | None = None) -> Path:
+def write_template(path: str | Path, rows=EXAMPLE_ROWS, settings: dict | None = None, actuals=()) -> Path:
     """Write a planning workbook: the blank template, or one filled with `rows`.
 
-    `rows` are dicts keyed by header; `settings` maps setting names to values.
+    `rows` are dicts keyed by header; `settings` maps setting names to values;
+    `actuals` are (ID, month, gross value, spend) rows for the Actuals sheet.
     """
     settings = settings or {}
     with atomic_path(path) as tmp:
         workbook = _workbook(tmp)
         _initiatives(workbook, list(rows))
         _settings(workbook, settings)
-        _actuals(workbook)
+        _actuals(workbook, list(actuals))
         _instructions(workbook)
         workbook.close()
     return Path(path)

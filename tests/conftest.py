@@ -91,7 +91,7 @@ def plan_of(rows, **settings):
     sheets = {"Initiatives": Grid("Initiatives", [HEADERS] + [[r.get(h) for h in HEADERS] for r in rows])}
     if settings:
         names = {"horizon": "Horizon (months)", "discount": "Discount rate (annual)", "threshold": "Amplification threshold",
-                 "rank_by": "Rank by", "currency": "Currency"}
+                 "rank_by": "Rank by", "currency": "Currency", "as_of": "As of"}
         sheets["Settings"] = Grid("Settings", [["Setting", "Value"]] + [[names[k], v] for k, v in settings.items()])
     plan = parse_sheets(sheets, "test.xlsx", "test")
     assert not plan.issues, plan.issues

@@ -82,7 +82,7 @@ def test_the_portfolio_cash_chart_marks_the_need_and_the_payback_month():
     bands = np.array([cumulative - 15, cumulative, cumulative + 15])
     root = parse(charts.portfolio_cash(months, cumulative, bands, 70.0, 2, 5, "EUR"))
     assert "cash need EUR 70 in 2027-02" in titles(root) and "pays back in 2027-05" in titles(root)
-    assert "P10 to P90 of the draws" in texts(root)
+    assert "P10–P90 of the draws" in texts(root)
     assert "cash need EUR 70" in texts(root) and "pays back in 2027-05" in texts(root)
     plain = parse(charts.portfolio_cash(months, cumulative, None, 70.0, 2, 5, "EUR"))
     assert not any("P10" in t for t in texts(plain))
@@ -95,7 +95,7 @@ def test_hostile_text_survives_as_plain_text(name, recwarn):
         charts.npv_ranges([name], [1.0], [2.0], [3.0], name),
         charts.tornado([name], [1.0], [3.0], 2.0, "USD"),
         charts.frontier([0.0, 10.0], [0.0, 5.0], 10.0, name),
-        charts.tracking([(name, [0, 1], [-1.0, 1.0], [1], [0.5])], "USD"),
+        charts.tracking([(name, [0, 1], [-1.0, 1.0], [1], [0.5])], "USD")[0],
     ]
     for svg in svgs:
         root = parse(svg)
@@ -122,7 +122,7 @@ def label_boxes(root):
     for t in root.iter(SVG + "text"):
         if t.get("class") != "name":
             continue
-        x, y, span = float(t.get("x")), float(t.get("y")), charts._width(t.text) * charts.LABEL_TEXT / charts.TEXT
+        x, y, span = float(t.get("x")), float(t.get("y")), charts._width(t.text) * charts.LABEL_TEXT / charts.TEXT * charts.LABEL_WIDE
         left = x - span if t.get("text-anchor") == "end" else x - span / 2 if t.get("text-anchor") == "middle" else x
         boxes.append((t.text, (left, y - charts.LABEL_TEXT + 2, left + span, y + 4)))
     return boxes
@@ -214,15 +214,15 @@ def test_frontier_steps_and_marks_the_recommended_portfolio_itself():
 def test_tracking_has_a_panel_per_initiative_readable_for_twenty():
     panels = [(f"T{k:02d} Initiative", np.arange(13), np.linspace(-1000 * k, 500 * k, 13), np.arange(1, 7),
                np.linspace(-1100 * k, -200 * k, 6)) for k in range(1, 21)]
-    root = parse(charts.tracking(panels, "EUR"))
-    nested = root.findall(SVG + "g")
-    assert len(nested) == 20
-    assert float(root.get("viewBox").split()[2]) == charts.WIDTH
-    for k, panel in enumerate(nested, start=1):
-        assert f"T{k:02d} Initiative" in texts(panel)
-        assert f"T{k:02d} Initiative: actual month 6, EUR -{200 * k:,}" in titles(panel)
-    parse(charts.tracking([], "EUR"))
-    parse(charts.tracking([("odd", [0, 1], [math.inf, math.nan], [1], [-1e308])], "EUR"))
+    svgs = charts.tracking(panels, "EUR")
+    assert len(svgs) == 20
+    for k, svg in enumerate(svgs, start=1):
+        root = parse(svg)
+        assert float(root.get("viewBox").split()[2]) == charts.WIDTH and root.get("role") == "img"
+        assert f"T{k:02d} Initiative" in texts(root) and root.get("aria-label").startswith(f"T{k:02d} Initiative")
+        assert f"T{k:02d} Initiative: actual month 6, EUR -{200 * k:,}" in titles(root)
+    assert charts.tracking([], "EUR") == []
+    parse(charts.tracking([("odd", [0, 1], [math.inf, math.nan], [1], [-1e308])], "EUR")[0])
 
 
 def test_text_stays_at_least_9_px_on_a_390_px_phone(ranking):
@@ -231,7 +231,7 @@ def test_text_stays_at_least_9_px_on_a_390_px_phone(ranking):
     svgs = [charts.portfolio_cash(cash.months, cash.cumulative, cash.bands, cash.need, 1, 2, "USD"),
             charts.quality_map(ranking), charts.npv_ranges(["a"], [1.0], [2.0], [3.0], "USD"),
             charts.tornado(["a"], [1.0], [3.0], 2.0, "USD"), charts.frontier([0.0, 1.0], [0.0, 1.0], 1.0, "USD"),
-            charts.tracking([("a", [0, 1], [0.0, 1.0], [1], [1.0])], "USD")]
+            charts.tracking([("a", [0, 1], [0.0, 1.0], [1], [1.0])], "USD")[0]]
     for svg in svgs:
         root = parse(svg)
         assert smallest_font(root) * 370 / float(root.get("viewBox").split()[2]) >= 9

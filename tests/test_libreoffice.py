@@ -73,4 +73,4 @@ def test_the_macro_workbook_opens(tmp_path):
     leverkit.write_macro_workbook(path)
     lo = libreoffice_sheets(path, tmp_path)
     assert sorted(lo) == ["Actuals", "Initiatives", "Instructions", "Settings"]
-    assert lo["Initiatives"][2][:2] == ["ID", "Initiative"] and lo["Initiatives"][3][1] == "Automate the weekly status report"
+    assert lo["Initiatives"][2][:2] == ["ID", "Initiative"] and lo["Initiatives"][3][1] == "Client onboarding checklist"

@@ -259,7 +259,7 @@ def test_xl_init_writes_a_macro_workbook_whose_button_calls_a_macro_in_it(tmp_pa
     assert wb.sheetnames == ["Initiatives", "Settings", "Actuals", "Instructions", "xlwings.conf"]
     assert wb["xlwings.conf"]["B1"].value == r"C:\Python\python.exe"
     plan = leverkit.load(path)
-    assert [i.id for i in plan.initiatives] == ["EX1", "EX2"] and [i.code for i in plan.issues] == ["example-rows"]
+    assert [i.id for i in plan.initiatives] == ["EX1", "EX2", "EX3"] and [i.code for i in plan.issues] == ["example-rows"]
 
 
 def test_the_macro_workbook_keeps_its_button_and_vba_in_place(tmp_path):

@@ -2,8 +2,16 @@
 
 Three realistic teams, 12-16 initiatives each across all five forms, with
 initiatives that trip every flag and warning (and, in the content team's
-workbook, one cell a planner typed wrong, to show the Issues sheet).
+workbook, one cell a planner typed wrong, to show the Issues sheet). Each
+sets its As of month, so its figures stay the same whenever it is run.
+
+- Operations is a living plan: some initiatives started months ago and have
+  actuals (one on plan, one behind, one far behind), its fiscal year starts
+  in April.
+- The design studio asks "hire or build a freelancer bench?" (an alternative
+  group) and the bench needs a brief template first (a requirement).
 """
+import datetime
 from pathlib import Path
 
 from leverkit import write_template
@@ -13,8 +21,12 @@ HEADERS = ("ID", "Initiative", "Owner", "Leverage form", "Lever point", "Upfront
            "Quality (1-5)", "Confidence", "Notes")
 
 
-def rows(*table):
-    return [dict(zip(HEADERS, values)) for values in table]
+def rows(*table, **extra):
+    """Rows by header; `extra` maps an ID to more cells (Start, Requires, Alternative group)."""
+    found = [dict(zip(HEADERS, values)) for values in table]
+    for row in found:
+        row.update(extra.get(row["ID"], {}))
+    return found
 
 
 DESIGN_STUDIO = rows(
@@ -30,6 +42,9 @@ DESIGN_STUDIO = rows(
     ("DS10", "Lease shared studio equipment", "Leo", "capital", "parameter", 20000, 0, 1, 500, 0, None, 0, 0, 4, 0.9, ""),
     ("DS11", "Freelancer bench for overflow work", "Mia", "labor", "delay", 1500, 300, 30, 30, 0, None, 0, 0, 2, 0.8, "No brief template yet"),
     ("DS12", "Weekly design tips newsletter", "Ava", "media", "reinforcing loop", 500, 80, 400, 0.5, 0.06, 3000, 0, 0, 3, 0.6, ""),
+    ("DS13", "Design brief template", "Leo", "process", "information flow", 600, 10, 30, 15, 0, None, 0, 0, 3, 0.9, "Makes handing work out possible"),
+    DS04={"Alternative group": "overflow work"},
+    DS11={"Alternative group": "overflow work", "Requires": "DS13"},
 )
 
 OPERATIONS = rows(
@@ -49,6 +64,18 @@ OPERATIONS = rows(
     ("OP14", "Shared procurement templates", "Tom", "process", "parameter", 1500, 30, 25, 60, 0.05, None, 0, 0, 2, 0.8, "Half the team still uses email"),
     ("OP15", "Quarterly ops newsletter", "Grace", "media", "parameter", 800, 120, 250, 0.4, 0.01, None, 0, 0, 4, 0.7, ""),
     ("OP16", "Equipment-rental revenue share", "Tom", "capital", "balancing goal", 25000, 0, 2, 900, 0.12, None, 0, 0, 3, 0.5, "Demand could take off"),
+    OP01={"Start": "2026-03"}, OP03={"Start": "2025-10"}, OP10={"Start": "2026-04"},
+)
+
+# What really happened (ID, month, gross value, spend): onboarding on plan, invoice matching at about 70% of its
+# plan, the video channel at a twelfth of it and over budget.
+OPERATIONS_ACTUALS = (
+    [("OP03", f"2025-{m}", 12 * 220, 2500 if m == 10 else 50) for m in (10, 11, 12)]
+    + [("OP03", f"2026-{m:02d}", 12 * 220, 50) for m in range(1, 11)]
+    + [("OP01", f"2026-{m:02d}", round(0.7 * 1800 * 1.01 ** (m - 6) * 4.5) if m >= 6 else 0,
+        21500 if m == 3 else 400) for m in range(3, 11)]
+    + [("OP10", f"2026-{m:02d}", 0 if m == 4 else round(0.08 * 600 * 1.04 ** (m - 5) * 1.2), 4800 if m == 4 else 250)
+       for m in range(4, 11)]
 )
 
 CONTENT = rows(
@@ -66,15 +93,18 @@ CONTENT = rows(
     ("CT12", "Template shop for other creators", "Kai", "code", "reinforcing loop", 5000, None, 50, 20, 0.08, None, 3, 0, 3, 0.6, ""),
 )
 
+AS_OF = datetime.date(2026, 11, 1)
 WORKBOOKS = {
-    "design_studio.xlsx": (DESIGN_STUDIO, {"Team": "Northwind Design Studio"}),
-    "operations.xlsx": (OPERATIONS, {"Team": "Operations", "Horizon (months)": 48, "Discount rate (annual)": 0.08}),
+    "design_studio.xlsx": (DESIGN_STUDIO, {"Team": "Northwind Design Studio", "As of": AS_OF}),
+    "operations.xlsx": (OPERATIONS, {"Team": "Operations", "Horizon (months)": 48, "Discount rate (annual)": 0.08,
+                                     "Budget": 100_000, "As of": AS_OF, "Fiscal year starts": 4}),
     "content_team.xlsx": (CONTENT, {"Team": "Content Studio", "Currency": "EUR", "Horizon (months)": 24,
-                                    "Amplification threshold": 4}),
+                                    "Amplification threshold": 4, "As of": AS_OF}),
 }
+ACTUALS = {"operations.xlsx": OPERATIONS_ACTUALS}
 
 if __name__ == "__main__":
     here = Path(__file__).parent
     for name, (table, settings) in WORKBOOKS.items():
-        write_template(here / name, table, settings)
+        write_template(here / name, table, settings, ACTUALS.get(name, ()))
         print("wrote", here / name)
