@@ -12,13 +12,12 @@ The limits below are ones no real planning workbook reaches (docs/model.md, "Lim
 """
 from __future__ import annotations
 
+import collections
 import functools
 import io
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from html import unescape  # XML's five entities and character references, without xml.sax's urllib imports
 
 from .errors import Damaged, NotAWorkbook, Refused
 from .issues import cell_address, one_line
@@ -284,21 +283,31 @@ class Package:
     def cells(self, sheet: str) -> dict[tuple[int, int], str]:
         """(row, column) -> ExcelError or Uncached for the faulty cells of `sheet`, zero-based.
 
-        Checks first that the sheet's cells stay within CELL_LIMIT, so the
-        reader never allocates for a stray cell at XFD1048576.
+        Checks that the sheet's cells stay within CELL_LIMIT before any is
+        used, so the reader never allocates for a stray cell at XFD1048576.
+        The sheet's XML is read by lxml in one streaming pass (`_SheetReader`),
+        however it is spelled: quotes, spacing, namespace prefixes.
         """
-        data = self.read(self.sheets.get(sheet, "")) or b""
-        extent = _extent(data)
+        from lxml import etree
+
+        part = self.sheets.get(sheet, "")
+        data = self.read(part)
+        if data is None:
+            raise Damaged(f"{self.source}: is damaged (it has no {part or 'part for the ' + sheet + ' sheet'})")
+        try:
+            extent, faults = _scan(data)
+        except etree.XMLSyntaxError as exc:
+            raise Damaged(f"{self.source}: {sheet} sheet is damaged (its XML cannot be read: {reason(exc)}); open it "
+                          f"in Excel and save it again") from None
+        except ValueError as exc:
+            raise Damaged(f"{self.source}: {sheet} sheet is damaged ({exc}); open it in Excel and save it again") from None
         if extent.rows * extent.columns > CELL_LIMIT:
             raise Refused(
                 f"{self.source}: {sheet} sheet reaches cell {cell_address(extent.rows - 1, extent.columns - 1)} "
                 f"({extent.rows:,} rows × {extent.columns:,} columns); leverkit reads sheets of up to "
                 f"{CELL_LIMIT:,} cells, so delete whatever lies far below or right of the table and save again"
             )
-        try:
-            return _faults(data)
-        except ValueError as exc:
-            raise Damaged(f"{self.source}: {sheet} sheet is damaged ({exc}); open it in Excel and save it again") from None
+        return faults
 
 
 def reason(exc: Exception) -> str:
@@ -306,78 +315,216 @@ def reason(exc: Exception) -> str:
     return one_line(str(exc), 160) or type(exc).__name__
 
 
-_NS = rb"(?:[A-Za-z_][\w.-]*:)?"  # an element name's namespace prefix, if it has one
-_REF = rb"""\sr\s*=\s*["']\s*"""  # an r attribute, however quoted and spaced
-_CELL_REF = re.compile(rb"<" + _NS + rb"c\b[^>]*?" + _REF + rb"([A-Za-z]+)(\d+)")
-_ROW_REF = re.compile(rb"<" + _NS + rb"row\b[^>]*?" + _REF + rb"(\d+)")
-_UNNUMBERED = re.compile(rb"<" + _NS + rb"(?:c|row)(?=[\s/>])(?![^>]*\sr\s*=)")  # placed by position instead
-_ROW = re.compile(rb"<" + _NS + rb"row\b[^>]*?(?:/>|>.*?</" + _NS + rb"row>)", re.S)
-_CELL_START = re.compile(rb"<" + _NS + rb"c[\s/>]")
-_FORMULA = re.compile(rb"<" + _NS + rb"f[\s/>]")
-_ERROR_TYPE = re.compile(rb'\st="e"')
-_CELL_TAG = re.compile(rb"<" + _NS + rb"c\b([^>]*?)(/?)>")
-_ATTRIBUTE = re.compile(rb'\s([\w:]+)="([^"]*)"')
-_VALUE = re.compile(rb"<" + _NS + rb"v(?:\s[^>]*)?(?:/>|>([^<]*)</" + _NS + rb"v>)")
-_FORMULA_TEXT = re.compile(rb"<" + _NS + rb"f\b[^>]*?(?:/>|>([^<]*)<)")
-_CELL_END = re.compile(rb"</" + _NS + rb"c>")
+SPREADSHEETML = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",  # transitional, as Excel saves
+                 "http://purl.oclc.org/ooxml/spreadsheetml/main")  # strict
 
 
-def _column_number(letters: bytes) -> int:
+def _named(local: str) -> frozenset[str]:
+    """An element's name in either SpreadsheetML namespace, as lxml spells it: `{namespace}local`."""
+    return frozenset(f"{{{namespace}}}{local}" for namespace in SPREADSHEETML)
+
+
+_SHEET_DATA, _ROW, _CELL, _FORMULA, _VALUE, _INLINE = map(_named, ("sheetData", "row", "c", "f", "v", "is"))
+_PART_OF_CELL = {name: _local(name) for name in _FORMULA | _VALUE | _INLINE}
+_MARKS = 4  # starts noted inside an error or formula cell: enough to bound its formula's and value's text
+_DIGITS = "0123456789"
+
+
+def _row_number(digits: str) -> int:
+    """A row number from its digits, however zero-padded (0 if none); ten digits or more are past Excel's last
+    row either way.
+
+    >>> _row_number("7"), _row_number("0001048576"), _row_number("99999999999999"), _row_number("00")
+    (7, 1048576, 1000000000, 0)
+    """
+    digits = digits.lstrip("0")
+    if len(digits) >= 10:
+        return 10**9
+    return int(digits) if digits else 0
+
+
+@functools.lru_cache(maxsize=4096)
+def _column_number(letters: str) -> int:
+    """A column's number from its letters in either case, A = 1 (0 if they are not letters): the letters as the
+    digits of a base-26 number written without a zero. Seven letters or more are far past Excel's last column
+    (XFD) either way.
+
+    >>> [_column_number(letters) for letters in ("A", "AA", "xfd", "ABCDEFG", "A0")]
+    [1, 27, 16384, 1000000000, 0]
+    """
+    if not (letters.isascii() and letters.isalpha()):
+        return 0
+    if len(letters) > 6:
+        return 10**9
     number = 0
-    for letter in letters.upper()[:4]:  # four letters are already past Excel's last column, XFD
-        number = number * 26 + letter - 64
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
     return number
 
 
-def _row_number(digits: bytes) -> int:
-    digits = digits.lstrip(b"0")
-    return int(digits) if len(digits) < 10 else 10**9  # past Excel's last row either way
+def _reference(ref: str) -> tuple[int, int]:
+    """A cell reference such as `B7` as its 1-based (row, column): letters in either case, then digits.
 
-
-def _extent(data: bytes) -> Extent:
-    """How many rows and columns a worksheet's cells span, without parsing it: from their references, and,
-    where a row or cell has none and so goes by position, by counting them as a reader would place them."""
-    rows = max(map(_row_number, set(_ROW_REF.findall(data))), default=0)
-    columns = 0
-    refs = _CELL_REF.findall(data)
-    if refs:
-        letters, numbers = zip(*refs)
-        rows = max(rows, max(map(_row_number, set(numbers))))
-        columns = max(map(_column_number, set(letters)))
-    if _UNNUMBERED.search(data):
-        elements = _ROW.findall(data)
-        rows += len(elements)
-        columns += max((len(_CELL_START.findall(row)) for row in elements), default=0)
-    return Extent(rows, columns)
-
-
-def _faults(data: bytes) -> dict[tuple[int, int], str]:
-    """Cells holding an error value or a formula without a saved value.
-
-    The schema puts a cell's formula first among its children, so each `<f>`
-    sits right after its cell's start tag: only those cells are looked at,
-    and a sheet with neither formulas nor errors costs two scans of C code.
+    >>> _reference("B7"), _reference("xfd0001048576")
+    ((7, 2), (1048576, 16384))
     """
-    starts = {data.rfind(b"<", 0, m.start()) for m in _FORMULA.finditer(data)}
-    starts |= {data.rfind(b"<", 0, m.start()) for m in _ERROR_TYPE.finditer(data)}
-    found: dict[tuple[int, int], str] = {}
-    for start in sorted(starts):
-        tag = _CELL_TAG.match(data, start)
-        if tag is None:
-            continue
-        attributes = dict(_ATTRIBUTE.findall(tag[1]))
-        ref = re.fullmatch(rb"([A-Z]{1,3})(\d{1,7})", attributes.get(b"r", b""))
-        if ref is None:
-            raise ValueError("a formula or error cell has no cell reference")
-        end = start if tag[2] else (_CELL_END.search(data, tag.end()) or tag).start()
-        body = data[tag.end():end]
-        value = _VALUE.search(body)
-        kind = attributes.get(b"t", b"n")
-        where = (int(ref[2]) - 1, _column_number(ref[1]) - 1)
-        if kind == b"e":
-            found[where] = ExcelError((value[1] or b"").decode("utf-8", "replace").strip() if value else "#N/A")
-        elif (formula := _FORMULA_TEXT.search(body)) and (
-                value is None or (not (value[1] or b"").strip() and kind not in (b"str", b"inlineStr"))):
-            text = unescape(formula[1].decode("utf-8", "replace")) if formula[1] else "(a shared formula)"
-            found[where] = Uncached("=" + text)
-    return found
+    letters = ref.rstrip(_DIGITS)
+    row, column = _row_number(ref[len(letters):]), _column_number(letters)
+    if not (row and column):
+        raise ValueError(f"a cell's reference {ref[:20]!r} is not a column's letters then a row number")
+    return row, column
+
+
+def _foreign(tag: str) -> str:
+    """Why a sheet whose table of cells holds an element of another namespace is damaged."""
+    kind = {"c": "cell", "row": "row"}.get(_local(tag), _local(tag))
+    namespace = tag[1:].partition("}")[0] if tag.startswith("{") else ""
+    where = f"the namespace {one_line(namespace, 60)}" if namespace else "no namespace"
+    return f"a {kind} in {where}, not SpreadsheetML's"
+
+
+class _SheetReader:
+    """A worksheet read as lxml parses it, the way readers such as python-calamine walk one: inside the first
+    sheetData, each row start moves to its `r` or else to the next row, each cell start to its `r` or else to
+    the next column, so cells land where the reader puts them.
+
+    A parser target: no tree is built, so memory stays flat however large the sheet. lxml calls `start` for
+    every element; text and element ends go straight into a list and a one-place deque (`data` and `end` are
+    their `append`, with no Python call), read only for a cell holding an error or a formula, and to see
+    where sheetData ends. Rows and cells match by namespace and name; a row or cell of another namespace
+    inside sheetData is damage, since readers take rows and cells there by name alone.
+    """
+
+    def __init__(self):
+        self.rows = self.columns = 0  # how far the cells reach
+        self.row = self.column = 0  # the current row's number and the last cell's column; 1-based, 0 before any
+        self.digits = "0"  # the current row's number, as its cells' references end
+        self.table: bool | None = None  # inside the first sheetData: None before it, False after it
+        self.cell: tuple[int, int, str | None] | None = None  # the current row's last cell: row, column, type
+        self.marks: list[tuple[str | None, int]] | None = None  # in an error or formula cell: starts and their text
+        self.texts: list[str] = []
+        self.data = self.texts.append
+        self.ended: collections.deque[str] = collections.deque([""], maxlen=1)
+        self.end = self.ended.append
+        self.found: dict[tuple[int, int], str] = {}
+
+    def start(self, tag: str, attrib) -> None:
+        if tag in _CELL:
+            if self.marks is not None:
+                self._settle()
+            if (self.table is not True or self.ended[0] in _SHEET_DATA) and not self._in_table():
+                return
+            self.texts.clear()
+            ref, digits = attrib.get("r"), self.digits
+            if ref is not None and ref.endswith(digits) and (column := _column_number(ref[:-len(digits)])):
+                where = self.row  # the usual case: a cell of the row it is in
+            else:
+                where, column = self._placed(ref)
+            self.column = column
+            if column > self.columns:
+                self.columns = column
+            if where > self.rows:
+                self.rows = where
+            kind = attrib.get("t")
+            self.cell = (where, column, kind)
+            if kind == "e":
+                self.marks = []
+        elif tag in _VALUE:
+            if self.marks is not None:
+                self._mark(tag)
+        elif tag in _FORMULA:
+            if self.marks is None and self.cell is not None:
+                self.marks = []  # the schema puts a formula first in its cell, before the value
+            if self.marks is not None:
+                self._mark(tag)
+        elif tag in _ROW:
+            if self.marks is not None:
+                self._settle()
+            if (self.table is not True or self.ended[0] in _SHEET_DATA) and not self._in_table():
+                return
+            self.texts.clear()
+            r = attrib.get("r")
+            self.row = self.row + 1 if r is None else _row_number(r) if r.isascii() and r.isdigit() else 0
+            if not self.row:
+                raise ValueError(f"a row's number {r[:20]!r} is not a whole number from 1")
+            self.digits, self.column, self.cell = str(self.row), 0, None
+        else:
+            self._other(tag)
+
+    def _placed(self, ref: str | None) -> tuple[int, int]:
+        """Where a cell goes that is not simply in its own row: by its reference, or by position without one."""
+        if ref is not None:
+            return _reference(ref)
+        if not self.row:
+            raise ValueError("a cell without a reference comes before any row")
+        return self.row, self.column + 1
+
+    def _other(self, tag: str) -> None:
+        """Any other element: inside an error or formula cell, it bounds the text before it; the first sheetData
+        opens the table of cells."""
+        if self.table and self.ended[0] in _SHEET_DATA:
+            self._in_table()
+        if self.marks is not None:
+            self._mark(tag)
+        else:
+            self.texts.clear()
+        local = _local(tag)
+        if local == "sheetData" and self.table is not False:
+            if self.table:
+                raise ValueError("a sheetData inside the sheetData")
+            if tag not in _SHEET_DATA:
+                raise ValueError(_foreign(tag))
+            self.table = True
+        elif self.table and local in ("row", "c"):
+            raise ValueError(_foreign(tag))
+
+    def _in_table(self) -> bool:
+        """Whether the first sheetData is open, closing it if it has just ended."""
+        if self.table and self.ended[0] in _SHEET_DATA:
+            if self.marks is not None:
+                self._settle()
+            self.table, self.cell = False, None
+        return self.table is True
+
+    def _mark(self, tag: str) -> None:
+        if len(self.marks) < _MARKS:
+            self.marks.append((tag, len(self.texts)))
+        else:
+            self._settle()
+            self.texts.clear()
+
+    def _settle(self) -> None:
+        """Decide on the error or formula cell just read, from the text between the starts noted in it."""
+        marks, self.marks = self.marks + [(None, len(self.texts))], None
+        parts: dict[str, str] = {}
+        for (tag, begin), (_, stop) in zip(marks, marks[1:]):
+            if tag in _PART_OF_CELL:
+                parts.setdefault(_PART_OF_CELL[tag], "".join(self.texts[begin:stop]).strip())
+        row, column, kind = self.cell
+        value = parts.get("v")  # None: no <v>
+        if kind == "e":
+            fault = ExcelError(value or "#N/A")
+        elif "f" not in parts or (value is None and kind == "inlineStr" and "is" in parts):
+            return  # no formula, or its saved value is the inline string
+        elif value is None or (not value and kind not in ("str", "inlineStr")):
+            fault = Uncached("=" + (parts["f"] or "(a shared formula)"))
+        else:
+            return
+        if self.rows * self.columns <= CELL_LIMIT:  # beyond it the sheet is refused anyway
+            self.found[row - 1, column - 1] = fault
+
+    def close(self) -> tuple[Extent, dict[tuple[int, int], str]]:
+        if self.marks is not None:
+            self._settle()
+        return Extent(self.rows, self.columns), self.found
+
+
+def _scan(data: bytes) -> tuple[Extent, dict[tuple[int, int], str]]:
+    """How far a worksheet's cells reach (1-based), and its cells holding an error value or a formula without a
+    saved value (zero-based (row, column) -> ExcelError or Uncached). Raises ValueError for a damaged sheet,
+    lxml's XMLSyntaxError for one that is not well-formed."""
+    from lxml import etree
+
+    parser = etree.XMLParser(target=_SheetReader(), resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False)  # libxml2's limits stay: texts to 10 MB, nesting to 256 deep
+    return etree.fromstring(data, parser)
