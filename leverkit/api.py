@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,10 +12,10 @@ from typing import Any
 from . import pipeline
 from .drive import BatchReport, run_batch
 from .errors import InPlaceRefused, NotAWorkbook, WriteFailed
-from .files import atomic_path, open_by, written_error
+from .files import open_by, write_all, written_error
 from .inplace import replace_unless_changed, splice
 from .pipeline import HTML, RANKED
-from .plan import Plan
+from .plan import Plan, Step
 from .ranking import Ranking
 from .ranking import rank as rank_plan
 from .reading import read_file, read_workbook
@@ -49,18 +51,27 @@ def rank(plan: Plan) -> Ranking:
     return rank_plan(plan)
 
 
+@contextmanager
+def _writing() -> Iterator[None]:
+    """An OS error while writing (a full disk, a read-only folder) as one sentence naming the file."""
+    try:
+        yield
+    except OSError as exc:
+        raise WriteFailed(written_error(exc)) from None
+
+
 def write_excel(ranking: Ranking, path: PathLike) -> Path:
     """Write the ranked workbook (Decision, Ranked, Projection, Portfolio, ..., Issues) to `path`, whole or not at all."""
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(pipeline.workbook_bytes(ranking))
-    return Path(path)
+    data = pipeline.workbook_bytes(ranking)
+    with _writing():
+        return write_all({Path(path): data})[0]
 
 
 def write_html(ranking: Ranking, path: PathLike) -> Path:
     """Write the self-contained HTML summary to `path`, whole or not at all."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(render(ranking), encoding="utf-8")
-    return Path(path)
+    page = render(ranking).encode("utf-8")
+    with _writing():
+        return write_all({Path(path): page})[0]
 
 
 def _refuse_if_open(path: Path) -> None:
@@ -83,10 +94,9 @@ def write_in_place(ranking: Ranking, path: PathLike) -> Path:
     digest = hashlib.sha256(data).hexdigest()
     if ranking.plan.sha256 not in (None, digest):
         raise InPlaceRefused(f"{path}: was saved by someone else after leverkit read it; run again")
-    try:
-        replace_unless_changed(path, splice(data, pipeline.workbook_bytes(ranking), path), digest)
-    except OSError as exc:
-        raise WriteFailed(f"{path}: {written_error(exc)}") from None
+    spliced = splice(data, pipeline.workbook_bytes(ranking), path)
+    with _writing():
+        replace_unless_changed(path, spliced, digest)
     return path
 
 
@@ -96,12 +106,14 @@ def write_template(path: PathLike, rows: list[dict[str, Any]] | None = None,
     (ID, month, gross value, spend)) to an .xlsx path."""
     if Path(path).suffix.lower() != ".xlsx":
         raise NotAWorkbook(f"{path}: the template is an Excel workbook, so its name must end in .xlsx")
-    return _write_template(path, list(EXAMPLE_ROWS) if rows is None else rows, settings, actuals)
+    with _writing():
+        return _write_template(path, list(EXAMPLE_ROWS) if rows is None else rows, settings, actuals)
 
 
 def write_macro_workbook(path: PathLike, interpreter: str | None = None) -> tuple[Path, Path]:
     """Write a macro workbook with the "Rank initiatives" button, and the module it runs."""
-    return _write_macro_workbook(path, interpreter)
+    with _writing():
+        return _write_macro_workbook(path, interpreter)
 
 
 def batch(inputs: list[str] | tuple[str, ...], out_dir: PathLike = "reports", **options: Any) -> BatchReport:
@@ -110,7 +122,7 @@ def batch(inputs: list[str] | tuple[str, ...], out_dir: PathLike = "reports", **
 
 
 def report(path: PathLike, out_dir: PathLike = "reports", *, in_place: bool = False, strict: bool = False,
-           parallel: bool = True, today: datetime.date | None = None) -> Report:
+           parallel: bool = True, today: datetime.date | None = None, progress: Step | None = None) -> Report:
     """Load, rank and write one workbook's outputs.
 
     Writes ``<out_dir>/<stem>.html`` and ``<out_dir>/<stem>_ranked.xlsx``, or
@@ -120,7 +132,9 @@ def report(path: PathLike, out_dir: PathLike = "reports", *, in_place: bool = Fa
     StrictFailure and nothing is written. With ``parallel`` (the default) the
     summary is rendered in a second process while the workbook is built,
     where that is safe (see `processes.meanwhile`); the files are the same
-    either way.
+    either way. `progress(what, units)` is called as each long step starts
+    and returns a function that is called with each further number of units
+    done (for a progress bar).
     """
     path, out_dir = Path(path), Path(out_dir)
     notes = []
@@ -131,10 +145,10 @@ def report(path: PathLike, out_dir: PathLike = "reports", *, in_place: bool = Fa
             notes.append(pipeline.fell_back(refused))
             in_place = False
     data = read_file(path)  # read once: the ranking and an in-place write both use these bytes
-    ranking = pipeline.rank_bytes(data, str(path), path.stem, today)
+    ranking = pipeline.rank_bytes(data, str(path), path.stem, today, progress)
     if strict:
         pipeline.check_strict(ranking.plan)
-    outputs = pipeline.build(ranking, data, in_place, parallel)
+    outputs = pipeline.build(ranking, data, in_place, parallel, progress)
     notes += outputs.notes
     written = pipeline.write(outputs.files, notes, str(path), ranking.plan.sha256, out_dir / f"{path.stem}{RANKED}",
                              out_dir / f"{path.stem}{HTML}", path)

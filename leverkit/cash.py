@@ -93,7 +93,7 @@ def _lay(total: np.ndarray, flows: np.ndarray, placed) -> None:
 
 
 def cash_view(as_of: datetime.date, fiscal_start: int, offset, elapsed, realisation, upfront, maintenance,
-              gross, draws: Iterable[tuple[np.ndarray, np.ndarray]] | None = None,
+              gross, draws: Iterable[tuple[np.ndarray, slice, np.ndarray]] | None = None,
               draw_count: int = 0) -> CashView | None:
     """The portfolio's cash view; None for an empty portfolio.
 
@@ -102,9 +102,10 @@ def cash_view(as_of: datetime.date, fiscal_start: int, offset, elapsed, realisat
     one), `elapsed` E (0 when new), `realisation` ρ (1 where none), upfront,
     maintenance and gross (k, H), ranges at their medians. Flows are CF_t for
     a new initiative and x_t = ρ · gross_t − maintenance for t > E of a
-    started one. `draws` yields (entries, cash flows (len(entries), draws,
-    H+1)) for the ranged entries, which then replace those entries' median
-    flows draw by draw (`draw_count` draws).
+    started one. `draws` yields (entries, a slice of the draws, their cash
+    flows (len(entries), draws in the slice, H+1)) for the ranged entries,
+    which then replace those entries' median flows draw by draw
+    (`draw_count` draws in all).
 
     A new initiative of upfront 100, gross 60 a month from month 1, over 3 months:
 
@@ -154,13 +155,13 @@ def _with_draws(view: CashView, paid, gross_paid, maintenance, placed, draws, dr
     fixed[:, 1] += fixed[:, 0]
     total = np.zeros((draw_count, months))
     drawn = np.zeros(len(placed), bool)
-    for entries, flows in draws:
+    for entries, which, flows in draws:
         drawn[entries] = True
         for j, entry in enumerate(entries.tolist()):
             c0, c1, t0, t1 = placed[entry]
             column = flows[j]  # (draws, H+1); month 0 lands with month 1, in the Start month
             column[:, 1] += column[:, 0]
-            total[:, c0:c1] += column[:, t0:t1]
+            total[which, c0:c1] += column[:, t0:t1]
     steady = np.zeros(months)
     _lay(steady, fixed[~drawn], [p for p, d in zip(placed, drawn.tolist()) if not d])
     cumulative = np.cumsum(total + steady, axis=1)

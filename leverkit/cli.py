@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 import warnings
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -47,6 +49,37 @@ class Rate(click.ParamType):
 
 
 AMOUNT, RATE = Amount(), Rate()
+SHOW_AFTER = 1.0  # seconds: a step that takes longer gets a progress bar with its estimate of the time left
+
+
+class Steps:
+    """Progress bars for a workbook's long steps: each step's bar appears once it has taken SHOW_AFTER seconds,
+    so quick steps stay silent, and shows how far it is and click's estimate of the time left."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __call__(self, label: str, total: int) -> Callable[[int], None]:
+        self.close()
+        started, done = time.monotonic(), 0
+
+        def advance(units: int) -> None:
+            nonlocal done
+            done += units
+            if self._bar is None and time.monotonic() - started > SHOW_AFTER and done < total:
+                self._bar = click.progressbar(length=total, label=label.capitalize(), file=sys.stderr, show_eta=True)
+                self._bar.__enter__()
+                self._bar.update(done - units)
+            if self._bar is not None:
+                self._bar.update(units)
+
+        return advance
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+T = TypeVar("T")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,10 +104,11 @@ def report(paths: tuple[Path, ...], out_dir: Path, in_place: bool, strict: bool)
     failed = 0
     lines: list[tuple[str, bool]] = []
     bar = click.progressbar(paths, label="Ranking", file=sys.stderr) if len(paths) > 1 else nullcontext(paths)
+    steps = Steps() if len(paths) == 1 else None
     with bar as items:
         for path in items:
             try:
-                result = api.report(path, out_dir, in_place=in_place, strict=strict)
+                result = api.report(path, out_dir, in_place=in_place, strict=strict, progress=steps)
             except LeverkitError as error:
                 failed += 1
                 lines.append((f"error: {one_line(str(error), 2000)}", True))
@@ -86,6 +120,8 @@ def report(paths: tuple[Path, ...], out_dir: Path, in_place: bool, strict: bool)
             if result.plan.invalid_rows:
                 summary += f", {result.plan.invalid_rows} invalid row{'s' if result.plan.invalid_rows != 1 else ''} left out"
             lines.append((f"{summary} -> {', '.join(str(p) for p in result.written)}", False))
+    if steps is not None:
+        steps.close()
     for line, to_stderr in lines:
         click.echo(line, err=to_stderr)
     sys.exit(1 if failed else 0)
@@ -100,7 +136,7 @@ def template(path: Path, force: bool) -> None:
         raise click.UsageError(f"{path}: the template is an Excel workbook, so its name must end in .xlsx")
     if path.exists() and not force:
         raise click.UsageError(f"{path} exists; choose another name, or pass --force to overwrite it")
-    api.write_template(path)
+    _or_exit(lambda: api.write_template(path))
     click.echo(f"wrote {path}")
 
 
@@ -179,8 +215,17 @@ def xl_init(path: Path, interpreter: str | None, force: bool) -> None:
     for target in (path, path.with_suffix(".py")):
         if target.exists() and not force:
             raise click.UsageError(f"{target} exists; choose another name, or pass --force to overwrite it")
-    workbook, module = api.write_macro_workbook(path, interpreter)
+    workbook, module = _or_exit(lambda: api.write_macro_workbook(path, interpreter))
     click.echo(f"wrote {workbook} and {module}")
+
+
+def _or_exit(call: Callable[[], T]) -> T:
+    """The call's result; a LeverkitError becomes its one sentence on stderr and exit code 1."""
+    try:
+        return call()
+    except LeverkitError as error:
+        click.echo(f"error: {one_line(str(error), 2000)}", err=True)
+        sys.exit(1)
 
 
 def main() -> None:

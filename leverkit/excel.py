@@ -20,6 +20,7 @@ from pathlib import Path
 
 from typing import Any, BinaryIO
 
+from .plan import Step, quiet
 from .processes import collector_paused
 from .ranking import Ranking
 from .tables import FLAG_COLOURS, TABLE_STYLE, Sheet, Table, sheets
@@ -313,17 +314,18 @@ ONE_PAGE = {"Decision"}
 
 @collector_paused()
 def build_sheets(output: dict[str, Sheet], currency: str | None, target: Path | BinaryIO,
-                 chosen: list[bool] | None = None) -> None:
+                 chosen: list[bool] | None = None, step: Step | None = None) -> None:
     """Write sheets of tables to a new .xlsx (a path or a binary stream), each laid out as its Sheet says.
 
     A "Risk flag" column is coloured by flag; a Projection sheet gets its line chart of the `chosen` rows
-    (in the table's order), a Frontier table its chart.
+    (in the table's order), a Frontier table its chart. `step` hears of each sheet as it is laid out.
     """
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, {
         "strings_to_formulas": False, "strings_to_urls": False})
     writer = _Writer(workbook, currency)
+    tick = (step or quiet)("writing the workbook", len(output) + 1)
     for name, sheet in output.items():
         ws = workbook.add_worksheet(name)
         if sheet.heading:
@@ -352,11 +354,14 @@ def build_sheets(output: dict[str, Sheet], currency: str | None, target: Path | 
         if not sheet.down:
             ws.freeze_panes(1, frozen)
         _print(ws, widths, frozen, name in ONE_PAGE)
+        tick(1)
     workbook.close()
+    tick(1)
 
 
 @collector_paused()
-def build_workbook(ranking: Ranking, target: Path | BinaryIO) -> None:
+def build_workbook(ranking: Ranking, target: Path | BinaryIO, step: Step | None = None) -> None:
     """Write the sheets of docs/model.md section 6 to a new .xlsx file (a path or a binary stream)."""
     chosen = ranking.funding.chosen.tolist()
-    build_sheets(sheets(ranking), ranking.plan.settings.currency, target, [chosen[i] for i in ranking.order.tolist()])
+    build_sheets(sheets(ranking), ranking.plan.settings.currency, target, [chosen[i] for i in ranking.order.tolist()],
+                 step)

@@ -5,7 +5,7 @@ import json
 import os
 import tempfile
 import time
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from .issues import one_line
@@ -64,6 +64,19 @@ def atomic_path(target: str | Path):
         if isinstance(exc, OSError) and exc.filename in (str(tmp), tmp):  # name the file people asked for
             raise OSError(exc.errno, exc.strerror, str(target)) from exc
         raise
+
+
+def write_all(contents: dict[Path, bytes]) -> list[Path]:
+    """Write several files together: each is written to a temporary file beside it first, and only once all of
+    them are written are they moved into place, so a full disk leaves every target as it was."""
+    with ExitStack() as stack:
+        for target, data in contents.items():
+            temporary = stack.enter_context(atomic_path(target))
+            try:
+                temporary.write_bytes(data)
+            except OSError as exc:  # a full disk says so without naming the file: name the one people asked for
+                raise OSError(exc.errno, exc.strerror, str(target)) from exc
+    return list(contents)
 
 
 def _owner_from_excel(data: bytes) -> str:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from .errors import InPlaceRefused, StrictFailure, WriteFailed
 from .excel import build_workbook
-from .files import atomic_path, written_error
+from .files import write_all, written_error
 from .inplace import replace_unless_changed, splice
-from .plan import Plan
+from .plan import Plan, Step
 from .processes import meanwhile
 from .ranking import Ranking, rank
 from .reading import Grid, parse_sheets, read_grids
@@ -47,32 +47,35 @@ def fell_back(refused: InPlaceRefused) -> str:
     return f"{refused}; wrote the separate ranked workbook instead"
 
 
-def rank_sheets(sheets: dict[str, Grid], source: str, default_team: str, today: datetime.date | None = None) -> Ranking:
-    """A workbook's sheets, validated and ranked."""
-    return rank(parse_sheets(sheets, source, default_team, today))
+def rank_sheets(sheets: dict[str, Grid], source: str, default_team: str, today: datetime.date | None = None,
+                step: Step | None = None) -> Ranking:
+    """A workbook's sheets, validated and ranked; `step` hears how the long steps advance."""
+    return rank(parse_sheets(sheets, source, default_team, today), step)
 
 
-def rank_bytes(data: bytes, source: str, default_team: str, today: datetime.date | None = None) -> Ranking:
+def rank_bytes(data: bytes, source: str, default_team: str, today: datetime.date | None = None,
+               step: Step | None = None) -> Ranking:
     """A workbook file's bytes, checked, read, validated and ranked."""
-    ranking = rank_sheets(read_grids(data, source), source, default_team, today)
+    ranking = rank_sheets(read_grids(data, source), source, default_team, today, step)
     ranking.plan.sha256 = hashlib.sha256(data).hexdigest()
     return ranking
 
 
-def workbook_bytes(ranking: Ranking) -> bytes:
+def workbook_bytes(ranking: Ranking, step: Step | None = None) -> bytes:
     """The ranked workbook's bytes."""
     ranked = io.BytesIO()
-    build_workbook(ranking, ranked)
+    build_workbook(ranking, ranked, step)
     return ranked.getvalue()
 
 
-def build(ranking: Ranking, data: bytes | None = None, in_place: bool = False, parallel: bool = False) -> Outputs:
+def build(ranking: Ranking, data: bytes | None = None, in_place: bool = False, parallel: bool = False,
+          step: Step | None = None) -> Outputs:
     """Every output's bytes; with `in_place`, also the team's workbook (`data`) with leverkit's sheets added,
     unless that is refused (then a note says why). With `parallel`, the summary is rendered in a second
     process while the workbook is built."""
     outputs = Outputs(ranking)
     with meanwhile(lambda: render(ranking).encode("utf-8"), parallel) as summary:
-        outputs.files[RANKED] = workbook_bytes(ranking)
+        outputs.files[RANKED] = workbook_bytes(ranking, step)
         if in_place and data is not None:
             try:
                 outputs.files[IN_PLACE] = splice(data, outputs.files[RANKED], ranking.plan.source)
@@ -110,10 +113,7 @@ def write(files: dict[str, bytes], notes: list[str], source: str, sha256: str | 
                 notes.append(fell_back(refused))
                 del files[IN_PLACE]
         targets = ([] if IN_PLACE in files else [(ranked, RANKED)]) + [(html, HTML)]
-        for target, suffix in targets:
-            with atomic_path(target) as tmp:
-                tmp.write_bytes(files[suffix])
-            written.append(target)
+        written += write_all({target: files[suffix] for target, suffix in targets})
     except OSError as exc:
         raise WriteFailed(f"{source}: ranked, but {written_error(exc)}") from None
     return written

@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .issues import Issue
+
+
+Step = Callable[[str, int], Callable[[int], None]]  # a long step's (what, units of work) -> advance by so many units
+
+
+def quiet(label: str, total: int) -> Callable[[int], None]:
+    """A step nobody watches."""
+    return lambda done: None
 
 
 def this_month() -> datetime.date:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import json
 import math
 from collections import Counter
@@ -21,7 +22,7 @@ import numpy as np
 
 from .errors import BadSetting, MixedCurrencies, WriteFailed
 from .excel import build_sheets
-from .files import atomic_path, load_record, write_json, written_error
+from .files import load_record, write_all, write_json, written_error
 from .funding import Funding, fund
 from .processes import collector_paused
 from .tables import ALL_RANKED_COLUMNS, RANKED_COLUMNS, Sheet, Table, frontier_table, funding_table, headline
@@ -315,11 +316,10 @@ def write_portfolio(report: BatchReport, force: bool = False, budget: float | No
         output["Tracking"] = Sheet(tracking, down=True)
     output["Failed"] = Sheet([problems(report)])
     page = render_index(report, ranking, teams, exchange, funding, tracking)
+    workbook = io.BytesIO()
+    build_sheets(output, currency, workbook)
     try:
-        with atomic_path(targets[0]) as tmp:
-            build_sheets(output, currency, tmp)
-        with atomic_path(targets[1]) as tmp:
-            tmp.write_text(page, encoding="utf-8")
+        write_all({targets[0]: workbook.getvalue(), targets[1]: page.encode("utf-8")})
         write_json(out / PORTFOLIO_RECORD, {"key": key, "leverkit": __version__})
     except OSError as exc:
         raise WriteFailed(f"the portfolio view {written_error(exc)}") from None

@@ -14,7 +14,7 @@ import numpy as np
 from .cash import CashView, cash_view
 from .funding import Funding, fund
 from .model import AMBER, GREEN, RED, Projection, project
-from .plan import Plan, months_between
+from .plan import Plan, Step, months_between, quiet
 from .schema import FORMS
 from .simulation import Simulation, Swing, Where, monthly_draws, sensitivity, simulate
 from .tracking import NEW, Progress, Tracking, progress, track
@@ -164,7 +164,7 @@ def _calendar(plan: Plan, where: Progress) -> np.ndarray:
 
 
 def portfolio_cash(plan: Plan, projection: Projection, where: Progress, chosen: np.ndarray,
-                   simulation: Simulation | None) -> CashView | None:
+                   simulation: Simulation | None, step: Step | None = None) -> CashView | None:
     """The recommended portfolio's cash view (docs/model.md section 8), with its P10–P90 when simulated."""
     members = np.flatnonzero(chosen & ~where.finished)
     s = plan.settings
@@ -173,22 +173,26 @@ def portfolio_cash(plan: Plan, projection: Projection, where: Progress, chosen: 
     draws = None
     if simulation is not None:
         ranged = np.flatnonzero(simulation.ranged[members])
-        draws = ((ranged[k: k + len(part)], cf) for k, (part, cf) in _offsets(
-            monthly_draws(plan.initiatives, s, members[ranged], simulation.where)))
+        tick = (step or quiet)("the portfolio's cash, draw by draw", len(ranged) * s.draws)
+        draws = ((ranged[k: k + len(part)], which, cf) for k, (part, which, cf) in _offsets(
+            monthly_draws(plan.initiatives, s, members[ranged], simulation.where, tick)))
     return cash_view(s.as_of, s.fiscal_start, offset, elapsed, rho[members], plan.column("upfront")[members],
                      plan.column("maintenance")[members], projection.gross[members], draws, s.draws)
 
 
 def _offsets(chunks):
-    """(position of the chunk's first row among all rows, (rows, draws)) for each chunk, in order."""
-    at = 0
-    for part, cf in chunks:
-        yield at, (part, cf)
-        at += len(part)
+    """(position of the chunk's first row among all rows, (rows, draws, flows)) for each chunk, in order; the
+    chunks of one set of rows come together, a slice of the draws at a time."""
+    at, last = 0, None
+    for part, which, cf in chunks:
+        if last is not None and part is not last:
+            at += len(last)
+        yield at, (part, which, cf)
+        last = part
 
 
-def rank(plan: Plan) -> Ranking:
-    """Project, track, choose, simulate and rank a validated plan."""
+def rank(plan: Plan, step: Step | None = None) -> Ranking:
+    """Project, track, choose, simulate and rank a validated plan; `step` hears how the long steps advance."""
     projection = project(plan)
     tracking = track(plan, projection, plan.actuals) if plan.actuals is not None else None
     if tracking is not None:
@@ -199,7 +203,7 @@ def rank(plan: Plan) -> Ranking:
     value = values(plan, projection, where)
     funding = choose(plan, projection, where, value)
     simulation = simulate(plan, funding.chosen, Where(where.elapsed, np.nan_to_num(rho, nan=1.0)),
-                          basis(projection, where))
+                          basis(projection, where), step)
     return Ranking(plan, projection, rank_order(projection, plan.settings.rank_by, value), where, value, funding,
                    simulation, sensitivity(plan), tracking,
-                   portfolio_cash(plan, projection, where, funding.chosen, simulation))
+                   portfolio_cash(plan, projection, where, funding.chosen, simulation, step))

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .model import cash_flows, discount_factors, npv
-from .plan import Initiative, Plan, Settings, field_column
+from .plan import Initiative, Plan, Settings, Step, field_column, quiet
 from .schema import COLUMNS
 
 # The inputs a range may carry, in the order an initiative's ranged inputs consume its stream.
@@ -191,20 +192,28 @@ def _chunks(items, s: Settings, rows: np.ndarray, where: Where):
         yield part, values, at_horizon
 
 
-def monthly_draws(items, s: Settings, rows: np.ndarray, where: Where):
-    """(rows, cash flow draws of shape (len(rows), draws, H+1)) for the ranged initiatives `rows`, a chunk
-    at a time: CF_t of a new initiative, x_t = ρ · gross_t − maintenance of a started one (month 0 and
-    the months to E are its own business: the cash view takes only t > E)."""
+def monthly_draws(items, s: Settings, rows: np.ndarray, where: Where, tick: Callable[[int], None] | None = None):
+    """(rows, draws, cash flow draws of shape (len(rows), len(draws), H+1)) for the ranged initiatives `rows`, a
+    chunk of initiatives and of draws at a time (`draws` is the slice of them), so memory stays bounded however
+    many draws: CF_t of a new initiative, x_t = ρ · gross_t − maintenance of a started one (month 0 and the
+    months to E are its own business: the cash view takes only t > E)."""
     chunk = max(1, MONTH_CELLS // (s.draws * (s.horizon + 1)))
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
         chosen = [items[i] for i in part]
-        inputs = {f: np.broadcast_to(v, (len(part), s.draws)).reshape(-1)
-                  for f, v in {**_inputs(chosen, s.seed, s.draws), **_columns(chosen, FIXED, axis=True)}.items()}
-        cf, gross, _ = cash_flows(**inputs, horizon=s.horizon)
-        rho = np.repeat(where.realisation[part], s.draws)[:, None]
-        cf[:, 1:] += (rho - 1) * gross
-        yield part, cf.reshape(len(part), s.draws, s.horizon + 1)
+        drawn = {**_inputs(chosen, s.seed, s.draws), **_columns(chosen, FIXED, axis=True)}
+        width = max(1, MONTH_CELLS // (len(part) * (s.horizon + 1)))
+        for first in range(0, s.draws, width):
+            draws = slice(first, min(first + width, s.draws))
+            count = draws.stop - draws.start
+            inputs = {f: np.broadcast_to(v[:, draws] if v.shape[1] > 1 else v, (len(part), count)).reshape(-1)
+                      for f, v in drawn.items()}
+            cf, gross, _ = cash_flows(**inputs, horizon=s.horizon)
+            rho = np.repeat(where.realisation[part], count)[:, None]
+            cf[:, 1:] += (rho - 1) * gross
+            yield part, draws, cf.reshape(len(part), count, s.horizon + 1)
+            if tick is not None:
+                tick(len(part) * count)
 
 
 def _add_draws(total: np.ndarray, values: np.ndarray) -> None:
@@ -283,7 +292,8 @@ def _columns(items: list[Initiative], fields, axis: bool = False) -> dict[str, n
     return {f: field_column(items, f).reshape((-1, 1) if axis else -1) for f in fields}
 
 
-def simulate(plan: Plan, chosen=None, where: Where | None = None, values=None) -> Simulation | None:
+def simulate(plan: Plan, chosen=None, where: Where | None = None, values=None,
+             step: Step | None = None) -> Simulation | None:
     """Value P10/P50/P90, P(value > 0) and P(payback) per initiative from Simulation draws; None when draws = 0.
 
     A range a to b (a < b) is a 90% interval: lognormal when a > 0 (μ = ln √(ab),
@@ -295,7 +305,8 @@ def simulate(plan: Plan, chosen=None, where: Where | None = None, values=None) -
     started one (`where`: E and ρ; all new when None; `values`: their
     deterministic values, NPV when None); a finished one is not simulated.
     With `chosen` (a mask of the recommended initiatives), their portfolio's
-    spread is summed from the same draws as they are made.
+    spread is summed from the same draws as they are made. `step` hears how
+    many initiatives are simulated, as they are.
 
     >>> from leverkit.plan import Settings
     >>> item = Initiative(row=2, id="A", name="Reports", owner="", form="code", lever_point="parameter",
@@ -320,12 +331,14 @@ def simulate(plan: Plan, chosen=None, where: Where | None = None, values=None) -
     p_positive, p_payback = np.full(len(items), np.nan), np.full(len(items), np.nan)
     mask = None if chosen is None else np.asarray(chosen, bool)
     total = np.zeros(s.draws)
+    tick = (step or quiet)("simulating the ranges", int(ranged.sum()))
     for part, drawn, at_horizon in _chunks(items, s, np.flatnonzero(ranged), where):
         p10[part], p50[part], p90[part] = np.quantile(drawn, QUANTILES, axis=1)
         p_positive[part] = np.mean(drawn > 0, axis=1)
         p_payback[part] = np.mean(at_horizon >= 0, axis=1)
         if mask is not None:
             _add_draws(total, drawn[mask[part]])
+        tick(len(part))
     funded = None if mask is None else _spread(base[mask & ~ranged].sum() + total)
     return Simulation(tuple(items), dataclasses.replace(s), where, base, p10, p50, p90, p_positive, p_payback, ranged,
                       funded)

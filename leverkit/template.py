@@ -6,10 +6,10 @@ on every header, dropdown and default.
 from __future__ import annotations
 
 import datetime
-import os
+import io
 from pathlib import Path
 
-from .files import atomic_path
+from .files import write_all
 from .schema import COLUMNS, DECISIONS, EXAMPLE_ROWS, FORMS, LEVER_POINTS, RANK_BY, SETTINGS
 from .tables import TABLE_STYLE
 
@@ -213,10 +213,10 @@ def _instructions(workbook) -> None:
     ws.set_margins(left=0.6, right=0.6, top=0.7, bottom=0.7)
 
 
-def _workbook(target: Path):
+def _workbook(target: io.BytesIO):
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(os.fspath(target), {"strings_to_formulas": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
     workbook.set_properties({"title": "leverkit planning workbook", "created": FIXED_DATE})
     return workbook
 
@@ -228,14 +228,14 @@ def write_template(path: str | Path, rows=EXAMPLE_ROWS, settings: dict | None = 
     `actuals` are (ID, month, gross value, spend) rows for the Actuals sheet.
     """
     settings = settings or {}
-    with atomic_path(path) as tmp:
-        workbook = _workbook(tmp)
-        _initiatives(workbook, list(rows))
-        _settings(workbook, settings)
-        _actuals(workbook, list(actuals))
-        _instructions(workbook)
-        workbook.close()
-    return Path(path)
+    data = io.BytesIO()
+    workbook = _workbook(data)
+    _initiatives(workbook, list(rows))
+    _settings(workbook, settings)
+    _actuals(workbook, list(actuals))
+    _instructions(workbook)
+    workbook.close()
+    return write_all({Path(path): data.getvalue()})[0]
 
 
 MACRO = "SampleCall"  # the macro in xlwings' standalone quickstart VBA: imports <workbook stem>, calls main()
@@ -272,28 +272,25 @@ def write_macro_workbook(path: str | Path, interpreter: str | None = None) -> tu
     `interpreter` (the Python that has leverkit installed) goes on an
     `xlwings.conf` sheet, where xlwings' RunPython looks for it.
     """
-    import io
-
     path = Path(path)
     module = path.with_suffix(".py")
-    with atomic_path(path) as tmp:
-        workbook = _workbook(tmp)
-        workbook.add_vba_project(io.BytesIO(xlwings_vba_project()), is_stream=True)
-        workbook.set_vba_name("ThisWorkbook")
-        ws = _initiatives(workbook, list(EXAMPLE_ROWS), top=BUTTON_ROWS)
-        ws.insert_button(0, 0, {"macro": MACRO, "caption": "Rank initiatives", "width": 190, "height": 34,
-                                "description": "Rank the initiatives and write the Decision, Ranked and other sheets"})
-        ws.write_string(0, 2, "Fill one row per initiative, then press Rank initiatives.",
-                        workbook.add_format({"bold": True, "font_size": 12}))
-        _settings(workbook, {})
-        _actuals(workbook)
-        _instructions(workbook)
-        if interpreter:
-            conf = workbook.add_worksheet("xlwings.conf")
-            conf.write_row(0, 0, ["Interpreter_Win", interpreter])
-            conf.write_row(1, 0, ["Interpreter_Mac", interpreter])
-            conf.set_column(0, 1, 40)
-        workbook.close()
-    with atomic_path(module) as tmp:
-        tmp.write_text(MODULE.format(workbook=path.name), encoding="utf-8")
+    data = io.BytesIO()
+    workbook = _workbook(data)
+    workbook.add_vba_project(io.BytesIO(xlwings_vba_project()), is_stream=True)
+    workbook.set_vba_name("ThisWorkbook")
+    ws = _initiatives(workbook, list(EXAMPLE_ROWS), top=BUTTON_ROWS)
+    ws.insert_button(0, 0, {"macro": MACRO, "caption": "Rank initiatives", "width": 190, "height": 34,
+                            "description": "Rank the initiatives and write the Decision, Ranked and other sheets"})
+    ws.write_string(0, 2, "Fill one row per initiative, then press Rank initiatives.",
+                    workbook.add_format({"bold": True, "font_size": 12}))
+    _settings(workbook, {})
+    _actuals(workbook)
+    _instructions(workbook)
+    if interpreter:
+        conf = workbook.add_worksheet("xlwings.conf")
+        conf.write_row(0, 0, ["Interpreter_Win", interpreter])
+        conf.write_row(1, 0, ["Interpreter_Mac", interpreter])
+        conf.set_column(0, 1, 40)
+    workbook.close()
+    write_all({path: data.getvalue(), module: MODULE.format(workbook=path.name).encode("utf-8")})
     return path, module

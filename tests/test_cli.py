@@ -86,3 +86,23 @@ def test_python_dash_m_and_the_console_script(team, tmp_path):
     assert (tmp_path / "o" / "m.html").exists()
     version = subprocess.run(["leverkit", "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and "version" in version.stdout
+
+
+def test_long_steps_show_their_progress(team, monkeypatch):
+    """A step that takes longer than SHOW_AFTER seconds gets a bar (when not on a terminal, click prints its label);
+    here every step counts as long."""
+    from leverkit import cli as command
+    from leverkit import simulation
+
+    monkeypatch.setattr(command, "SHOW_AFTER", -1.0)
+    monkeypatch.setattr(simulation, "CHUNK_CELLS", 5000)  # one initiative's draws at a time: three steps forward
+    monkeypatch.setattr(simulation, "MONTH_CELLS", 5000 * 37)
+    path = team([initiative(id=f"R{k}", value_per_reach="10 to 40") for k in range(3)],
+                settings={"Simulation draws": 5000})
+    result = CliRunner().invoke(command.cli, ["report", str(path), "--out", str(path.parent / "out")])
+    assert result.exit_code == 0, result.output
+    for label in ("Simulating the ranges", "The portfolio's cash, draw by draw", "Writing the workbook"):
+        assert label in result.output
+    monkeypatch.setattr(command, "SHOW_AFTER", 60.0)
+    quiet = CliRunner().invoke(command.cli, ["report", str(path), "--out", str(path.parent / "out")])
+    assert "Simulating" not in quiet.output  # quick steps stay silent

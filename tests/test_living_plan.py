@@ -260,3 +260,15 @@ def test_an_unchanged_workbook_is_ranked_again_once_its_as_of_month_has_passed(t
     assert next_month.unchanged == 1  # floating.xlsx's As of is the month it runs in: its input changed
     assert {o.summary["workbook"]: o.summary["as_of"] for o in next_month.processed} == {
         "fixed.xlsx": "2025-04", "floating.xlsx": "2026-12"}
+
+
+def test_the_cash_bands_do_not_depend_on_how_the_draws_are_chunked(monkeypatch):
+    from leverkit import simulation
+
+    rows = [row("A", upfront_cost="500 to 2,000"), row("B", value_per_reach="10 to 40", start="2025-02"),
+            row("C", reach_month="5 to 50")]
+    whole = leverkit.rank(plan(rows)).cash
+    monkeypatch.setattr(simulation, "MONTH_CELLS", 3 * 13 * 7)  # a few initiatives and draws at a time
+    pieces = leverkit.rank(plan(rows)).cash
+    np.testing.assert_array_equal(whole.bands, pieces.bands)
+    assert whole.need_spread == pieces.need_spread

@@ -326,3 +326,30 @@ def test_no_actuals_sheet_means_nothing_to_track(grid):
     assert len(actuals) == 0 and issues == []
     t = track(plan, leverkit.rank(plan).projection, actuals)
     assert len(t) == 0 and t.rows(plan) == {} and t.calibration == [] and t.cumulative.shape == (0, 13)
+
+
+def test_huge_amounts_on_actuals_are_invalid_cells_as_on_initiatives():
+    plan = plan_with(started("A"))
+    rows = [["A", "2025-01", 1e308, 1010], ["A", "2025-02", 200, "1e16"], ["A", "2025-03", 10**17, 10],
+            ["A", "2025-04", 1e15, 10]]  # the last is at the limit, and counts
+    actuals, issues = read(plan, rows)
+    assert [(i.cell, i.code) for i in issues] == [("C2", "too-large"), ("D3", "not-a-number"), ("C4", "too-large")]
+    assert "beyond 1,000,000,000,000,000" in issues[0].message
+    assert actuals.month.tolist() == [4]
+    t = track(plan, leverkit.rank(plan).projection, actuals)
+    assert np.isfinite(t.npv_reforecast).all() and np.isfinite(t.actual_gross).all()
+
+
+def test_a_typed_id_that_is_another_rows_default_is_a_duplicate_and_never_matches_actuals():
+    """Row 3 has no ID, so it is R3; row 4 typed R3. Both are reported and left out, and Actuals for R3 match
+    neither."""
+    rows = [started("A"), {**started("B"), "ID": None}, started("R3")]
+    sheets = {"Initiatives": Grid("Initiatives", [HEAD] + [[r.get(h) for h in HEAD] for r in rows]),
+              "Settings": Grid("Settings", [["Setting", "Value"], ["Horizon (months)", 12], ["As of", "2025-12"]]),
+              "Actuals": Grid("Actuals", [ACTUALS_HEAD, ["R3", "2025-01", 10, 10], ["A", "2025-01", 10, 10]])}
+    plan = parse_sheets(sheets, "test.xlsx", "test")
+    assert [i.id for i in plan.initiatives] == ["A"] and plan.invalid_rows == 2
+    duplicates = [i for i in plan.issues if i.code == "duplicate-id"]
+    assert [(i.cell, i.id) for i in duplicates] == [("A3", "R3"), ("A4", "R3")]
+    assert duplicates[0].message == "ID 'R3' is used on 2 rows (A3 (blank: R3), A4); give each initiative its own ID"
+    assert [(i.sheet, i.cell, i.code) for i in plan.issues if i.sheet == "Actuals"] == [("Actuals", "A2", "unknown-id")]
