@@ -14,13 +14,14 @@ cells are `Issue` values on ``plan.issues``.
 from __future__ import annotations
 
 from .api import (
-    Report, batch, load, rank, report, write_excel, write_html, write_in_place, write_macro_workbook, write_template,
+    Report, batch, load, rank, report, to_dataframe, write_excel, write_html, write_in_place, write_macro_workbook,
+    write_template,
 )
 from .errors import LeverkitError
 from .issues import Issue
 from .version import __version__
 
 __all__ = [
-    "Issue", "LeverkitError", "Report", "batch", "load", "rank", "report",
+    "Issue", "LeverkitError", "Report", "batch", "load", "rank", "report", "to_dataframe",
     "write_excel", "write_html", "write_in_place", "write_macro_workbook", "write_template",
 ]

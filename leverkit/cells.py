@@ -134,7 +134,7 @@ def read_month(value: object, name: str) -> datetime.date:
     try:
         datetime.date(year, month, day)
     except ValueError:
-        raise CellError("not-a-date", name=name, value=repr(value.strip()), what="a date that exists") from None
+        raise CellError("not-a-date", name=name, value=repr(str(value).strip()), what="a date that exists") from None
     return datetime.date(year, month, 1)
 
 

@@ -334,7 +334,8 @@ def quality_map_of(multiples, qualities, flags, labels, threshold: float, labell
         series.append(np.flatnonzero(mask & ~np.isnan(x) & ~np.isnan(y)))
     root = _tree(chart)
     overlay, width, height = _plot(root)
-    dots, where = [], {}
+    dots: list[tuple[float, float]] = []
+    where: dict[str, int] = {}
     for k, members in enumerate(series, start=4):
         for index, centre in zip(members.tolist(), _dots(root, k)):
             where.setdefault(ids[index], len(dots))

@@ -26,6 +26,7 @@ from .package import OLE_MAGIC, ZIP_MAGIC
 from .plan import this_month
 from .ranking import Ranking
 from .portfolio import Exchange, write_portfolio
+from .runs import BatchReport, Outcome, Problem
 from .tables import ranked_columns, ranked_rows
 from .version import __version__
 
@@ -36,49 +37,12 @@ RECORD_FORMAT = 3
 
 
 @dataclass
-class Problem:
-    """A workbook that was skipped or failed, and why."""
-
-    workbook: str
-    reason: str
-
-
-@dataclass
 class Job:
     path: Path
     relative: PurePosixPath  # the workbook's place under the output folder, unique in this run
 
     def output(self, out_dir: Path, suffix: str) -> Path:
         return out_dir / self.relative.parent / f"{self.relative.stem}{suffix}"
-
-
-@dataclass
-class Outcome:
-    """What ranking one workbook yields: files to write and a summary for the portfolio (or an error)."""
-
-    name: str
-    sha256: str
-    error: str | None = None
-    summary: dict = field(default_factory=dict)
-    issues: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    files: dict[str, bytes] = field(default_factory=dict)
-
-
-@dataclass
-class BatchReport:
-    out_dir: Path
-    processed: list[Outcome] = field(default_factory=list)
-    unchanged: int = 0
-    skipped: list[Problem] = field(default_factory=list)
-    failed: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def initiatives(self) -> int:
-        return sum(len(o.summary["ranked"]) for o in self.processed)
 
 
 def _sha256(data: bytes) -> str:

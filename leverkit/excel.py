@@ -23,7 +23,8 @@ from typing import Any, BinaryIO
 from .plan import Step, quiet
 from .processes import collector_paused
 from .ranking import Ranking
-from .tables import FLAG_COLOURS, TABLE_STYLE, Sheet, Table, sheets
+from .schema import TABLE_STYLE
+from .tables import FLAG_COLOURS, Sheet, Table, sheets
 
 FROZEN_COLUMNS = {"Ranked": 3, "Projection": 3}  # also the columns repeated on every printed page
 CHART_LINES = 5

@@ -131,7 +131,7 @@ def closure(start: np.ndarray, requires: Sequence[tuple[int, int]], n: int) -> n
     needs: dict[int, list[int]] = {}
     for i, j in requires:
         needs.setdefault(i, []).append(j)
-    stack = list(np.flatnonzero(inside))
+    stack = np.flatnonzero(inside).tolist()
     while stack:
         for j in needs.get(stack.pop(), []):
             if not inside[j]:
@@ -156,7 +156,7 @@ def _money(amount: float, currency: str) -> str:
 def _conflict(forced: np.ndarray, ids: Sequence[str], out: np.ndarray, decision: np.ndarray, groups, upfront,
               maintenance, budget: float | None, capacity: float | None, currency: str) -> Conflict | None:
     reasons = []
-    for i in np.flatnonzero(forced & out):
+    for i in np.flatnonzero(forced & out).tolist():
         why = "decided skip" if decision[i] == "skip" else "flagged red and undecided"
         reasons.append(f"{ids[i]} is {why}")
     for members in groups:
@@ -168,7 +168,7 @@ def _conflict(forced: np.ndarray, ids: Sequence[str], out: np.ndarray, decision:
         if limit is not None and not fits(costs[forced].sum(), limit):
             reasons.append(f"they need {_money(costs[forced].sum(), currency)} {what}, over the {name} of "
                            f"{_money(limit, currency)}")
-    return Conflict(tuple(ids[i] for i in np.flatnonzero(forced)), tuple(reasons)) if reasons else None
+    return Conflict(tuple(ids[i] for i in np.flatnonzero(forced).tolist()), tuple(reasons)) if reasons else None
 
 
 def verdicts(value, red, decision, status, chosen, requires, groups, ids, conflict: bool) -> list[str]:
@@ -267,9 +267,9 @@ def fund(value, upfront, maintenance, red, decision, budget: float | None = None
     value, upfront, maintenance = (np.asarray(x, float) for x in (value, upfront, maintenance))
     n = value.size
     red, decision = np.asarray(red, bool), np.asarray(decision, dtype=object)
-    status = np.asarray(["new"] * n if status is None else status, dtype=object)
+    states = np.asarray(["new"] * n if status is None else status, dtype=object)
     ids = [f"#{i + 1}" for i in range(n)] if ids is None else list(ids)
-    finished = status == FINISHED
+    finished: np.ndarray = states == FINISHED
     requires = [(i, j) for i, j in requires if not finished[i] and not finished[j]]  # a finished one counts as in
     groups = [members for g in groups if len(members := tuple(i for i in g if not finished[i])) > 1]
     decision = np.where(finished, "", decision)
@@ -302,7 +302,7 @@ def fund(value, upfront, maintenance, red, decision, budget: float | None = None
                          np.array([p.proven for p in points]))
     return Funding(
         chosen=chosen,
-        verdicts=verdicts(value, red, decision, status, chosen, requires, groups, ids, conflict is not None),
+        verdicts=verdicts(value, red, decision, states, chosen, requires, groups, ids, conflict is not None),
         upfront=float(upfront[chosen].sum()),
         maintenance=float(maintenance[chosen].sum()),
         value=float(value[chosen].sum()),

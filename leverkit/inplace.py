@@ -22,11 +22,11 @@ import posixpath
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
-from .files import atomic_path, open_by
 from .errors import InPlaceRefused, LeverkitError
+from .files import atomic_path, open_by
 from .package import Package, rels_name, resolve
-from .ranking import Ranking
 from .tables import marked_output, marked_sheet, marker
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -253,7 +253,7 @@ class _Splice:
 
     # -- checks before anything changes -------------------------------------
 
-    def markers(self) -> list[tuple[str, object, object]]:
+    def markers(self) -> list[tuple[str, Any, Any]]:
         """leverkit's marker names: (output sheet, the definedName, the sheet it points at, or None once deleted).
 
         A marker is book-wide, named and referring exactly as `marked_sheet`
@@ -268,13 +268,15 @@ class _Splice:
             target = marked_sheet(d.get("name", ""), d.text) if d.get("localSheetId") is None else None
             if target is None:
                 continue
-            output, sheet = marked_output(d.get("name")), by_name.get(target.casefold())
+            output, sheet = marked_output(d.get("name", "")), by_name.get(target.casefold())
+            if output is None:
+                continue
             if d.get("hidden") in ("1", "true") or sheet is None or target.casefold() == output.casefold():
                 found.append((output, d, sheet))
         return found
 
     @staticmethod
-    def ours(markers) -> dict[str, object]:
+    def ours(markers) -> dict[str, Any]:
         """leverkit's sheets still under leverkit's name (Excel's names ignore case): output name -> sheet element.
 
         A marked sheet the team renamed is the team's now (a snapshot kept, say):
@@ -285,7 +287,7 @@ class _Splice:
 
     def _holders(self) -> dict[str, str]:
         """Each part a team sheet leads to (its tables, drawings...) -> that sheet's name."""
-        holders = {}
+        holders: dict[str, str] = {}
         for name, part in self.team.sheets.items():
             for held in self.team.closure(part):
                 holders.setdefault(held, name)
@@ -324,7 +326,8 @@ class _Splice:
                 if sheet is not None and not any(sheet is mine for mine in ours.values())}
         our_parts = {p for s in ours.values() for p in self.team.closure(self.rels[s.get(_q(REL, "id"))][1])}
         holders = self._holders()
-        taken = {d.get("name", "").casefold(): ("a defined name", None) for d in self.workbook.iter(_q(MAIN, "definedName"))}
+        taken: dict[str, tuple[str, str | None]] = {d.get("name", "").casefold(): ("a defined name", None)
+                                                    for d in self.workbook.iter(_q(MAIN, "definedName"))}
         for part in self.team.parts:
             if part.startswith("xl/tables/") and part.endswith(".xml") and part not in our_parts:
                 table = self.team.xml(part)
@@ -589,27 +592,3 @@ def replace_unless_changed(path: Path, data: bytes, read_sha256: str) -> None:
         _keep_owner(tmp, status, path)
         if hashlib.sha256(path.read_bytes()).hexdigest() != read_sha256:
             raise InPlaceRefused(f"{path}: was saved by someone else while leverkit worked; run again")
-
-
-def write_in_place(ranking: Ranking, path: str | Path, data: bytes | None = None) -> Path:
-    """Add leverkit's sheets to the team's workbook at `path`.
-
-    `data` is the workbook's bytes as read for `ranking` (read now if not
-    given, and then they must be the bytes the ranking was computed from).
-    Refuses (InPlaceRefused, file untouched) when the workbook is open in
-    Excel, when nothing-lost cannot be guaranteed, or when the file on disk
-    is no longer those bytes; otherwise the file is replaced in one step.
-    """
-    from .excel import build
-    from .reading import read_file
-
-    path = Path(path)
-    refuse_if_open(path)
-    data = read_file(path) if data is None else data
-    digest = hashlib.sha256(data).hexdigest()
-    if ranking.plan.sha256 not in (None, digest):
-        raise InPlaceRefused(f"{path}: was saved by someone else after leverkit read it; run again")
-    ranked = io.BytesIO()
-    build(ranking, ranked)
-    replace_unless_changed(path, splice(data, ranked.getvalue(), path), digest)
-    return path

@@ -200,7 +200,7 @@ class Package:
     @functools.cached_property
     def parts(self) -> dict[str, bytes]:
         """Every part's bytes, each CRC-checked, in package order: for editing the package whole."""
-        return {name: self.read(name) for name in self.names}
+        return {name: data for name in self.names if (data := self.read(name)) is not None}
 
     def xml(self, part: str):
         """A part parsed with lxml (after the hostile-XML check, so no DTD can be present)."""
@@ -487,6 +487,7 @@ class _SheetReader:
         return self.table is True
 
     def _mark(self, tag: str) -> None:
+        assert self.marks is not None
         if len(self.marks) < _MARKS:
             self.marks.append((tag, len(self.texts)))
         else:
@@ -495,6 +496,7 @@ class _SheetReader:
 
     def _settle(self) -> None:
         """Decide on the error or formula cell just read, from the text between the starts noted in it."""
+        assert self.marks is not None and self.cell is not None
         marks, self.marks = self.marks + [(None, len(self.texts))], None
         parts: dict[str, str] = {}
         for (tag, begin), (_, stop) in zip(marks, marks[1:]):
@@ -502,6 +504,7 @@ class _SheetReader:
                 parts.setdefault(_PART_OF_CELL[tag], "".join(self.texts[begin:stop]).strip())
         row, column, kind = self.cell
         value = parts.get("v")  # None: no <v>
+        fault: str
         if kind == "e":
             fault = ExcelError(value or "#N/A")
         elif "f" not in parts or (value is None and kind == "inlineStr" and "is" in parts):

@@ -107,7 +107,7 @@ def write(files: dict[str, bytes], notes: list[str], source: str, sha256: str | 
     try:
         if IN_PLACE in files and workbook is not None:
             try:
-                replace_unless_changed(workbook, files[IN_PLACE], sha256)
+                replace_unless_changed(workbook, files[IN_PLACE], sha256 or "")
                 written.append(workbook)
             except InPlaceRefused as refused:
                 notes.append(fell_back(refused))

@@ -16,7 +16,6 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,13 +23,14 @@ from .errors import BadSetting, MixedCurrencies, WriteFailed
 from .excel import build_sheets
 from .files import load_record, write_all, write_json, written_error
 from .funding import Funding, fund
+from .charts import frontier, quality_map_of
 from .processes import collector_paused
+from .runs import BatchReport, Outcome
+from .summary import environment
 from .tables import ALL_RANKED_COLUMNS, RANKED_COLUMNS, Sheet, Table, frontier_table, funding_table, headline
 from .tracking import CALIBRATION_COLUMNS, TRACKING_COLUMNS, calibrate
 from .version import __version__
 
-if TYPE_CHECKING:
-    from .drive import BatchReport, Outcome
 
 FLAGS = ("red", "amber", "green")
 PORTFOLIO_RECORD = "portfolio.leverkit.json"
@@ -253,9 +253,6 @@ def render_index(report: BatchReport, ranking: Table, teams: Table, exchange: Ex
                  tracking: list[Table] | None = None, generated: datetime.date | None = None) -> str:
     from markupsafe import Markup
 
-    from .charts import frontier, quality_map_of
-    from .summary import environment
-
     processed = report.processed
     thresholds = Counter(o.summary["threshold"] for o in processed)
     threshold = thresholds.most_common(1)[0][0] if thresholds else 3.0
@@ -263,7 +260,10 @@ def render_index(report: BatchReport, ranking: Table, teams: Table, exchange: Ex
     points = [(m, record["Quality (1-5)"], record["Risk flag"], f"{record['ID']} {record['Initiative']}")
               for o in processed for record, m in zip(o.summary["ranked"], o.summary["multiples"])]
     labelled = {f"{r['ID']} {r['Initiative']}" for r in rows[:8]}
-    chart = quality_map_of(*zip(*points), threshold, labelled=labelled) if points else ""
+    chart = ""
+    if points:
+        multiples, qualities, flags, labels = zip(*points)
+        chart = quality_map_of(multiples, qualities, flags, labels, threshold, labelled=labelled)
     team_rows = [{**dict(zip(teams.headers, row)), "href": summary_href(row[1])} for row in teams.rows]
     currency = shown_currency(processed, exchange)
     decision = None

@@ -71,15 +71,6 @@ class Ranking:
         return int(self.simulation.ranged.sum()) if self.simulation is not None else sum(
             bool(i.ranges) for i in self.plan.initiatives)
 
-    def to_dataframe(self) -> Any:
-        """The Ranked sheet as a pandas DataFrame, for notebooks."""
-        import pandas as pd
-
-        from .tables import ranked_rows  # tables builds on this module, so it is imported where it is used
-
-        headers, rows = ranked_rows(self)
-        return pd.DataFrame(rows, columns=headers)
-
 
 def rank_order(projection: Projection, rank_by: str, value: np.ndarray | None = None) -> np.ndarray:
     """Indices in rank order; stable, so ties keep the input row order.
@@ -152,7 +143,7 @@ def choose(plan: Plan, projection: Projection, where: Progress, value: np.ndarra
     s = plan.settings
     return fund(value, np.where(where.status == NEW, plan.column("upfront"), 0.0), plan.column("maintenance"),
                 projection.flags == RED, [i.decision for i in plan.initiatives], s.budget, s.capacity,
-                status=where.status, requires=requirement_pairs(plan), groups=alternative_groups(plan),
+                status=where.status.tolist(), requires=requirement_pairs(plan), groups=alternative_groups(plan),
                 ids=[i.id for i in plan.initiatives], currency=s.currency)
 
 

@@ -26,6 +26,7 @@ LEVER_POINTS = (
 )
 DECISIONS = ("fund", "skip")
 RANK_BY = ("risk-adjusted NPV", "NPV", "payback", "leverage multiple")
+TABLE_STYLE = "Table Style Medium 2"  # the look of every Excel table leverkit writes
 
 
 @dataclass(frozen=True)

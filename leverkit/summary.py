@@ -14,8 +14,9 @@ from . import charts
 from .processes import collector_paused
 from .ranking import Ranking
 from .simulation import HEADERS, value_swings
+from .version import __version__
 from .tables import (
-    cash_rows, decision_rows, headline, over_limit_issues, portfolio_npv, ranges_typed, settings_rows,
+    cash_rows, decision_rows, headline, choice_notes, portfolio_npv, ranges_typed, settings_rows,
     spread,
 )
 
@@ -49,8 +50,6 @@ def _bytecode_cache():
     """
     import jinja2
     from jinja2 import FileSystemBytecodeCache
-
-    from . import __version__
 
     class Cache(FileSystemBytecodeCache):
         def load_bytecode(self, bucket) -> None:
@@ -193,8 +192,8 @@ def _decision(ranking: Ranking) -> dict:
         cash = ranking.cash
         month = {d: k + 1 for k, d in enumerate(cash.months)}
         shown["cash_chart"] = Markup(charts.portfolio_cash(
-            cash.months, cash.cumulative, cash.bands, cash.need, month.get(cash.need_month),
-            month.get(cash.payback_month), currency))
+            cash.months, cash.cumulative, cash.bands, cash.need, month[cash.need_month] if cash.need_month else None,
+            month[cash.payback_month] if cash.payback_month else None, currency))
         shown["cash_rows"] = cash_rows(cash)
     if f.frontier is not None:
         shown["frontier"] = Markup(charts.frontier(f.frontier.budgets, f.frontier.values, f.budget, currency,
@@ -237,7 +236,7 @@ def render(ranking: Ranking, generated: datetime.date | None = None) -> str:
         decision=_decision(ranking),
         tracking=_tracking(ranking),
         by_form=ranking.by_form(),
-        issues=[*plan.issues, *over_limit_issues(ranking)],
+        issues=[*plan.issues, *choice_notes(ranking)],
         settings_used=settings_rows(ranking),
         quality=Markup(charts.quality_map(ranking)),
         fiscal_start=datetime.date(2000, plan.settings.fiscal_start, 1).strftime("%B"),

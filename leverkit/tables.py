@@ -10,15 +10,14 @@ import datetime
 import math
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from .cash import FISCAL_COLUMNS, CashView
+from .funding import Funding
 from .issues import WARNING, Issue, issue
+from .ranking import Ranking
 from .schema import SETTING_BY_KEY, header_key
+from .tracking import CALIBRATION_COLUMNS, TRACKING_COLUMNS
 
-if TYPE_CHECKING:  # annotations only: the template writer uses this module without numpy
-    from .cash import CashView
-    from .funding import Funding
-    from .ranking import Ranking
 
 
 @dataclass
@@ -67,7 +66,6 @@ class Sheet:
 
 OUTPUT_SHEETS = ("Decision", "Ranked", "Projection", "Portfolio", "Sensitivity", "Tracking", "Issues")
 MARKER_PREFIX = "_leverkit_"
-TABLE_STYLE = "Table Style Medium 2"
 FLAG_COLOURS = {"red": ("#F8CBAD", "#9C0006"), "amber": ("#FFE699", "#7F6000"), "green": ("#C6EFCE", "#006100")}  # fill, font
 
 
@@ -343,8 +341,6 @@ def to_stop_table(ranking: Ranking) -> Table:
 
 
 def fiscal_table(cash: CashView | None, name: str = "FiscalYears") -> Table:
-    from .cash import FISCAL_COLUMNS
-
     rows = [[y.name, y.upfront, y.maintenance, y.gross, y.net, y.cumulative] for y in (cash.fiscal_years if cash else [])]
     return Table(name, [h for h, _ in FISCAL_COLUMNS], [k for _, k in FISCAL_COLUMNS], rows,
                  caption="The portfolio's cash by fiscal year")
@@ -404,7 +400,7 @@ def decision_sheet(ranking: Ranking) -> Sheet:
                  down=True, heading=f"{headline(ranking.funding, s.currency)} — {s.team}, as of {s.as_of:%Y-%m}")
 
 
-def over_limit_issues(ranking: Ranking) -> list[Issue]:
+def choice_notes(ranking: Ranking) -> list[Issue]:
     """Notes the choice itself adds to the Issues sheet: fund decisions that conflict, and decisions on
     finished initiatives, which are ignored."""
     settings, funding = ranking.plan.settings, ranking.funding
@@ -424,7 +420,7 @@ def over_limit_issues(ranking: Ranking) -> list[Issue]:
 def issues_table(ranking: Ranking) -> Table:
     plan = ranking.plan
     rows = [[i.effect, i.sheet, i.cell or None, i.column, i.value, i.id or None, i.name or None, i.code, i.message]
-            for i in [*plan.issues, *over_limit_issues(ranking)]]
+            for i in [*plan.issues, *choice_notes(ranking)]]
     for _, item, index in ranking.ranked():
         rows += [
             [WARNING, "Initiatives", item.cell, None, None, item.id, item.name, code, sentence]
@@ -470,8 +466,6 @@ def with_unit(header: str, currency: str) -> str:
 
 def tracking_tables(ranking: Ranking) -> list[Table]:
     """The Tracking sheet: each tracked initiative in rank order, then how each owner's estimates ran."""
-    from .tracking import CALIBRATION_COLUMNS, TRACKING_COLUMNS
-
     tracking, currency = ranking.tracking, ranking.plan.settings.currency
     assert tracking is not None
     by_index = tracking.rows(ranking.plan)

@@ -10,8 +10,7 @@ import io
 from pathlib import Path
 
 from .files import write_all
-from .schema import COLUMNS, DECISIONS, EXAMPLE_ROWS, FORMS, LEVER_POINTS, RANK_BY, SETTINGS
-from .tables import TABLE_STYLE
+from .schema import COLUMNS, DECISIONS, EXAMPLE_ROWS, FORMS, LEVER_POINTS, RANK_BY, SETTINGS, TABLE_STYLE
 
 TEMPLATE_ROWS = 1000  # rows that carry dropdowns and input messages
 FIXED_DATE = datetime.datetime(2026, 1, 1)  # same bytes every time the template is written

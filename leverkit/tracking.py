@@ -342,7 +342,7 @@ def track(plan: Plan, projection: Projection, actuals: Actuals) -> Tracking:
     last = last_reported(observed)
     x = reforecast_cash_flows(upfront, maintenance, gross, observed, gross_actual, spend_actual, rho)
     cumulative = np.where(np.arange(horizon + 1)[None, :] <= last[:, None], np.cumsum(x, axis=1), np.nan)
-    elapsed = np.array([min(months_between(initiatives[i].start, s.as_of) + 1, horizon)  # type: ignore[arg-type]
+    elapsed = np.array([min(months_between(initiatives[i].start, s.as_of) + 1, horizon)
                         for i in index.tolist()], int)
 
     tracking = Tracking(

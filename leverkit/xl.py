@@ -10,6 +10,7 @@ drive it with xlwings' own remote-engine Book.
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Any
 
 from .errors import LeverkitError
 from .excel import number_formats
@@ -77,7 +78,7 @@ def _cell(value, kind: str):
     return value
 
 
-def _markers(book) -> list[tuple[str, object, object]]:
+def _markers(book) -> list[tuple[str, Any, Any]]:
     """leverkit's marker names in this book: (output sheet, the Name, the Sheet it points at, or None once deleted).
 
     A marker is book-wide and named and referring exactly as `marked_sheet`
@@ -92,12 +93,13 @@ def _markers(book) -> list[tuple[str, object, object]]:
     found = []
     for name in book.names:
         target = marked_sheet(name.name, name.refers_to)  # a sheet-scoped name is called Sheet!name: never one
-        if target is not None:
-            found.append((marked_output(name.name), name, by_name.get(target.casefold())))
+        output = marked_output(name.name) if target is not None else None
+        if target is not None and output is not None:
+            found.append((output, name, by_name.get(target.casefold())))
     return found
 
 
-def _our_sheets(markers) -> dict[str, object]:
+def _our_sheets(markers) -> dict[str, Any]:
     """leverkit's sheets still under leverkit's name (Excel's names ignore case): output name -> Sheet.
 
     A marked sheet the team renamed is the team's now: it is kept as it is and

@@ -12,6 +12,7 @@ import leverkit
 from leverkit.cli import cli
 from leverkit.funding import fund
 from leverkit.reading import Grid, parse_sheets
+from leverkit.tables import choice_notes
 
 from .conftest import HEADERS, calamine_sheets, find_table, initiative, write_team
 
@@ -164,7 +165,7 @@ def test_every_conflict_is_named_and_only_the_decisions_are_in(rows, settings, d
     assert f.conflict is not None and detail in f.conflict.sentence()
     assert verdicts["FREE"] == "no recommendation: decisions conflict" and f.frontier is None
     assert [i.id for i, c in zip(plan.initiatives, f.chosen) if c] == [r["ID"] for r in rows if r.get("Decision") == "fund"]
-    notes = [i for i in leverkit.tables.over_limit_issues(ranking) if i.code == "decisions-conflict"]
+    notes = [i for i in choice_notes(ranking) if i.code == "decisions-conflict"]
     assert len(notes) == 1 and detail in notes[0].message
 
 

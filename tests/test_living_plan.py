@@ -12,6 +12,7 @@ from leverkit.cash import cash_view, fiscal_name, need_and_payback
 from leverkit.model import cash_flows
 from leverkit.reading import Grid, parse_sheets
 from leverkit.simulation import outcomes
+from leverkit.tables import choice_notes
 from leverkit.xl import rank_book
 
 from .conftest import HEADERS, calamine_sheets, find_table, initiative, replay, write_team, xl_book
@@ -92,7 +93,7 @@ def test_every_new_verdict_and_its_precedence():
         "KEEP": "continue", "LOSS": "stop: no longer pays", "HEAVY": "stop: does not fit",
         "FORCE": "continue (decided)", "HALT": "stop (decided)", "RED": "stop: fix the foundation first",
         "OVER": "finished"}
-    notes = [i for i in leverkit.tables.over_limit_issues(ranking) if i.code == "decision-ignored"]
+    notes = [i for i in choice_notes(ranking) if i.code == "decision-ignored"]
     assert [(n.cell, n.value) for n in notes] == [("A8", "fund")] and "finished" in notes[0].message
 
 

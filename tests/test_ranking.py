@@ -1,6 +1,7 @@
 """Ranking and totals by leverage form (docs/model.md section 5)."""
 import pytest
 
+import leverkit
 from leverkit.ranking import rank
 
 from .conftest import initiative, plan_of
@@ -68,7 +69,7 @@ def test_totals_by_form_match_a_plain_sum():
 
 
 def test_dataframe_mirrors_the_ranked_sheet():
-    frame = rank(plan_of(ROWS, horizon=12, discount=0)).to_dataframe()
+    frame = leverkit.to_dataframe(rank(plan_of(ROWS, horizon=12, discount=0)))
     assert list(frame["Initiative"]) == ["P", "S", "Q", "T", "X", "R"]
     assert list(frame["Rank"]) == [1, 2, 3, 4, 5, 6]
     assert frame["Payback (months)"].isna().tolist() == [False] * 5 + [True]
