@@ -102,17 +102,48 @@ def _layout(header: str, values: list, kind: str, limit: float) -> tuple[float, 
     reason, Notes...) or runs past `limit`; a wrapped column is at most
     WRAP_WIDTH wide (or `limit`, if narrower).
 
+    A figure's column is as wide as its figures need (12), or its header's
+    longest word, its header wrapping onto up to three lines.
+
     >>> _layout("NPV", [1.5], "money", TEXT_WIDTH), _layout("ID", ["OP16"], "text", TEXT_WIDTH)
     ((12, False), (8, False))
     >>> _layout("Initiative", ["x" * 40], "text", IDENTITY_WIDTH), _layout("Notes", ["short"], "text", TEXT_WIDTH)
     ((30, True), (8, True))
+    >>> _layout("Funded maintenance / month", [1.0], "money", TEXT_WIDTH)
+    (13, False)
     """
+    longest_word = max(map(len, header.split()), default=0)
     if kind not in ("text", "auto"):
-        return max(len(header) * 0.9 + 2, 12), False
-    natural = max(len(header) + 2, 8, *(len(str(v)) * 1.05 + 2 for v in values if v is not None))
+        return max(12, longest_word + 2, -(-len(header) // 3) + 4), False
+    natural = max(longest_word + 2, 8, *(len(str(v)) * 1.05 + 2 for v in values if v is not None))
     if kind == "text" and (header in WRAPPED or natural > limit):
         return min(natural, limit, WRAP_WIDTH), True
     return min(natural, limit), False
+
+
+def lines(text: object, width: float) -> int:
+    """How many lines `text` takes wrapped in a column `width` characters wide (a little under one character
+    per unit of width, as proportional text runs).
+
+    >>> lines("a" * 40, 30), lines(None, 30), lines("one\\ntwo", 30)
+    (2, 1, 2)
+    """
+    if text is None:
+        return 1
+    per_line = max(int(width * 1.1) - 1, 1)
+    return sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
+
+
+def _heights(ws: Any, table: Table, top: int, wrapped: list[tuple[int, float]]) -> None:
+    """Rows whose wrapped text needs more than one line get the height for it: spreadsheet apps that do not
+    re-measure rows when they open a file (LibreOffice, printing) would otherwise print the text over the
+    rows below."""
+    if not wrapped:
+        return
+    for r, row in enumerate(table.rows, start=top + 1):
+        tallest = max(lines(row[c], width) for c, width in wrapped)
+        if tallest > 1:
+            ws.set_row(r, ROW_PX * 0.75 * tallest)
 
 
 def _as_text(values) -> list:
@@ -126,7 +157,7 @@ class _Writer:
         self.workbook = workbook
         self.codes = number_formats(currency)
         self.formats: dict[tuple[str, bool], Any] = {}
-        self.header = workbook.add_format({"bold": True})  # through add_table, which rewrites the header cells
+        self.header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "bottom"})  # through add_table
         self.caption = workbook.add_format({"bold": True, "font_size": 12})
         self.heading = workbook.add_format({"bold": True, "font_size": 14})
 
@@ -155,11 +186,13 @@ class _Writer:
         from xlsxwriter.utility import xl_range
 
         mixed = {c for _, c in table.cell_kinds or {}}
-        columns, widths, plain, looks = [], [], [], []
+        columns, widths, plain, looks, wrapped = [], [], [], [], []
         for c, (header, kind) in enumerate(zip(table.headers, table.kinds)):
             sample = [row[c] for row in table.rows[:500]]
             width, wrap = _layout(header, sample, kind, IDENTITY_WIDTH if c < identity else TEXT_WIDTH)
             widths.append(width)
+            if wrap:
+                wrapped.append((c, width))
             looks.append(self.fmt(kind, wrap))
             if by_column:
                 ws.set_column(left + c, left + c, width, looks[-1])
@@ -176,6 +209,10 @@ class _Writer:
                     column.update(total_function=f"SUBTOTAL(109,{cells})", total_value=total)
             columns.append(column)
         self.rows(ws, table, top, left, plain, looks)
+        _heights(ws, table, top, wrapped)
+        header_lines = max(lines(h, w) for h, w in zip(table.headers, widths))
+        if header_lines > 1:
+            ws.set_row(top, ROW_PX * 0.75 * header_lines)
         ws.add_table(top, left, top + table.height - 1, left + len(table.headers) - 1, {
             "name": table.name,
             "columns": columns,
@@ -261,10 +298,12 @@ class _Writer:
         chart.set_y_axis({"name": f"Cumulative cash flow ({currency})" if currency else "Cumulative cash flow",
                           "num_format": "#,##0"})
         chart.set_legend({"position": "bottom"})
-        width = min(CHART_SIZE[0], int(PRINTABLE_PX[0]))
+        # beside the columns repeated on every printed page, which would otherwise print a slice of it on each
+        repeated = FROZEN_COLUMNS["Projection"]
+        width = min(CHART_SIZE[0], first_page_pixels(widths) - sum(map(column_pixels, widths[:repeated])))
         height = min(CHART_SIZE[1], int(PRINTABLE_PX[1]) - ROW_PX * (lines + 4))  # the repeated header, the copy, a gap
         chart.set_size({"width": width, "height": height})
-        ws.insert_chart(top + lines + 3, 0, chart, {"object_position": 3})
+        ws.insert_chart(top + lines + 3, repeated, chart, {"object_position": 3})
 
 
 def frontier_chart(workbook: Any, ws: Any, placed: dict[str, tuple[int, int, Table]], currency: str | None) -> None:

@@ -426,6 +426,9 @@ def test_the_chart_prints_whole_on_a_page_of_its_own(ranked):
     height = 20 * (end.row - start.row) + (end.rowOff - start.rowOff) / 9525
     page_width, page_height = printable(ws)
     first_page = max(sum(widths[:k]) for k in range(1, len(widths) + 1) if sum(widths[:k]) <= page_width)
-    assert start.col == 0 and 600 <= width <= first_page  # inside the columns that print on the first page across
+    # beside Rank, ID and Initiative, which repeat on every printed page (over them, a slice of the chart would
+    # print on each), and inside the columns that print on the first page across
+    assert ws.print_title_cols == "$A:$C" and start.col == 3
+    assert 400 <= width and sum(widths[:3]) + width <= first_page
     rows_above = start.row - top + 1  # the repeated header row, the copied rows, the gap
     assert rows_above * 20 + height <= page_height and height >= 300

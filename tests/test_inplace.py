@@ -216,8 +216,8 @@ def test_a_save_by_someone_else_meanwhile_is_not_overwritten(tmp_path, monkeypat
     build = excel.build_workbook
     saved = []
 
-    def build_while_someone_saves(ranking, target):
-        build(ranking, target)
+    def build_while_someone_saves(ranking, target, step=None):
+        build(ranking, target, step)
         if not saved:
             saved.append(colleague_saves(path))
 

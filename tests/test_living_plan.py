@@ -223,7 +223,7 @@ def test_ranked_has_status_forward_value_and_value(living):
 def test_the_page_opens_with_the_decision_on_one_basis(living):
     path, result = living
     html = (path.parent / "out" / "living.html").read_text()
-    assert html.index("what to fund") < html.index("The portfolio's cash") < html.index("<h2>Ranking</h2>")
+    assert html.index("what to fund") < html.index("<h2>Ranking</h2>") < html.index("The portfolio's cash, month by month")
     assert "As of 2025-04" in html and "By fiscal year (each starting in April)" in html
     assert "1 of 4 initiatives have ranges; the others count as certain" in html
     spread = result.ranking.simulation.funded
