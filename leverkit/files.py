@@ -1,11 +1,12 @@
 """Safe file handling beside people working: whole-or-nothing writes, open-file checks."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
 import time
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .issues import one_line
@@ -36,14 +37,8 @@ def _umask() -> int:
     return mask
 
 
-@contextmanager
-def atomic_path(target: str | Path):
-    """Yield a temporary path beside `target`; on success it replaces `target` in one step.
-
-    Readers see the old file or the new one, never a half-written file; on
-    any error the temporary file is removed and `target` is untouched.
-    """
-    target = Path(target)
+def _temporary(target: Path) -> Path:
+    """A new empty temporary file beside `target`, readable as a new file there would be."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.parent not in _swept:
         _swept.add(target.parent)
@@ -56,26 +51,64 @@ def atomic_path(target: str | Path):
     tmp = Path(name)
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # as a new file would be (mkstemp makes it private); the body may change it
+    except BaseException:
+        tmp.unlink()
+        raise
+    return tmp
+
+
+def _named(exc: OSError, tmp: Path, target: Path) -> OSError:
+    """The error naming the file people asked for rather than its temporary file (or nothing, on a full disk)."""
+    if exc.filename in (None, str(tmp), tmp):
+        return OSError(exc.errno, exc.strerror, str(target))
+    return exc
+
+
+@contextmanager
+def atomic_path(target: str | Path):
+    """Yield a temporary path beside `target`; on success it replaces `target` in one step.
+
+    Readers see the old file or the new one, never a half-written file; on
+    any error the temporary file is removed and `target` is untouched.
+    """
+    target = Path(target)
+    tmp = _temporary(target)
+    try:
         yield tmp
         os.replace(tmp, target)
     except BaseException as exc:
         with suppress(FileNotFoundError):
             tmp.unlink()
-        if isinstance(exc, OSError) and exc.filename in (str(tmp), tmp):  # name the file people asked for
-            raise OSError(exc.errno, exc.strerror, str(target)) from exc
+        if isinstance(exc, OSError):
+            named = _named(exc, tmp, target)
+            if named is not exc:
+                raise named from exc
         raise
 
 
 def write_all(contents: dict[Path, bytes]) -> list[Path]:
-    """Write several files together: each is written to a temporary file beside it first, and only once all of
-    them are written are they moved into place, so a full disk leaves every target as it was."""
-    with ExitStack() as stack:
+    """Write several files together, whole or not at all: each is first written to a temporary file beside it,
+    and only once all of them are written, and no target is a folder, are they moved into place."""
+    staged: list[tuple[Path, Path]] = []
+    try:
         for target, data in contents.items():
-            temporary = stack.enter_context(atomic_path(target))
+            tmp = _temporary(Path(target))
+            staged.append((tmp, Path(target)))
             try:
-                temporary.write_bytes(data)
-            except OSError as exc:  # a full disk says so without naming the file: name the one people asked for
-                raise OSError(exc.errno, exc.strerror, str(target)) from exc
+                tmp.write_bytes(data)
+            except OSError as exc:
+                raise _named(exc, tmp, Path(target)) from exc
+        for tmp, target in staged:
+            if target.is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+        while staged:
+            tmp, target = staged[0]
+            os.replace(tmp, target)
+            staged.pop(0)
+    finally:
+        for tmp, _ in staged:
+            with suppress(FileNotFoundError):
+                tmp.unlink()
     return list(contents)
 
 

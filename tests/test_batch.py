@@ -45,7 +45,7 @@ def test_every_workbook_ranked_broken_reported_rest_run(drive, tmp_path):
     assert f"error: {drive / 'ops' / 'bad.xlsx'}: Settings!B2: Horizon (months) 0 must be a whole number" in result.output
     assert f"skipped: {drive / 'notes.xlsx'}: not a workbook" in result.output
     assert "Excel's owner file" in result.output and "LibreOffice's lock file" in result.output
-    assert "3 workbooks processed (0 unchanged), 3 skipped, 1 failed; 29 initiatives ranked" in result.output
+    assert "3 workbooks processed (0 unchanged), 3 skipped, 1 failed; 30 initiatives ranked" in result.output
     for stem in ("design/plan", "ops/2027/plan", "ops/small"):  # duplicate names do not collide
         assert (out / f"{stem}_ranked.xlsx").is_file() and (out / f"{stem}.html").is_file()
     assert calamine_sheets(out / "design" / "plan_ranked.xlsx")["Ranked"][1][1] == "DS05"
@@ -56,12 +56,12 @@ def test_the_portfolio_workbook(drive, tmp_path):
     out = tmp_path / "out"
     report = run_batch([str(drive)], out, workers=1)
     sheets = calamine_sheets(out / "portfolio.xlsx")
-    assert list(sheets) == ["Ranked", "By team", "By form", "Failed"]
+    assert list(sheets) == ["Ranked", "By team", "By form", "Tracking", "Failed"]  # operations has actuals
     ranked = sheets["Ranked"]
     assert ranked[0][:7] == ["Rank", "Team", "Workbook", "Currency", "As of", "Team rank", "ID"]
     team_headers = calamine_sheets(out / "ops" / "2027" / "plan_ranked.xlsx")["Ranked"][0]
     assert ranked[0][6:] == team_headers[1:len(ranked[0]) - 5]  # the team's own columns, less its extra ones
-    assert len(ranked) == 1 + 29 and [r[0] for r in ranked[1:]] == list(range(1, 30))
+    assert len(ranked) == 1 + 30 and [r[0] for r in ranked[1:]] == list(range(1, 31))
     value = [r[ranked[0].index("Value")] for r in ranked[1:]]
     assert value == sorted(value, reverse=True)
     assert {r[1] for r in ranked[1:]} == {"Northwind Design Studio", "Operations", "Ops small"}
@@ -71,7 +71,7 @@ def test_the_portfolio_workbook(drive, tmp_path):
     assert teams["Operations"]["Funded"] == ops.funding.chosen.sum()
     assert teams["Operations"]["Workbook"] == "ops/2027/plan.xlsx" and teams["Operations"]["Initiatives"] == 16
     forms = {r[0]: dict(zip(sheets["By form"][0], r)) for r in sheets["By form"][1:]}
-    assert sum(f["Initiatives"] for f in forms.values()) == 29
+    assert sum(f["Initiatives"] for f in forms.values()) == 30
     code_npv = sum(r[ranked[0].index("NPV")] for r in ranked[1:] if r[ranked[0].index("Leverage form")] == "code")
     assert forms["code"]["NPV"] == pytest.approx(code_npv)
     failed = {Path(r[0]).name: r[1:] for r in sheets["Failed"][1:]}
@@ -89,7 +89,7 @@ def test_the_index_page(drive, tmp_path):
     assert "&lt;b&gt;Shared&lt;/b&gt; checklist" in html and "<b>Shared</b>" not in html
     assert "red zone: quality ≤ 2 amplified ≥ 3×" in html
     assert "bad.xlsx" in html and "Horizon (months) 0 must be a whole number" in html
-    assert "29</b><span>initiatives ranked" in html
+    assert "30</b><span>initiatives ranked" in html
     assert (out / "design" / "plan.html").is_file()
 
 
@@ -103,7 +103,7 @@ def test_an_unchanged_rerun_recomputes_nothing_and_force_does(drive, tmp_path):
     # a change to one workbook recomputes that one, and the portfolio
     write_team(drive / "ops" / "small.xlsx", [initiative(id="S1"), initiative(id="S2")], settings={"Team": "Ops small"})
     changed = run_batch([str(drive)], out, workers=1)
-    assert changed.unchanged == 2 and changed.initiatives == 30
+    assert changed.unchanged == 2 and changed.initiatives == 31
     assert out / "portfolio.xlsx" in changed.written
     forced = run_batch([str(drive)], out, workers=1, force=True)
     assert forced.unchanged == 0 and len(forced.written) == 3 * 2 + 2
@@ -151,8 +151,9 @@ def test_in_place_skips_a_workbook_open_in_excel_and_writes_the_rest(drive, tmp_
     assert f"skipped: {open_one}: open in Excel by Jane Doe; not written" in result.output
     assert open_one.read_bytes() == before and not (out / "design" / "plan_ranked.xlsx").exists()
     written = drive / "ops" / "2027" / "plan.xlsx"
-    assert list(calamine_sheets(written)) == ["Initiatives", "Settings", "Instructions", "Decision", "Ranked",
-                                              "Projection", "Portfolio", "Sensitivity", "Issues"]
+    assert list(calamine_sheets(written)) == ["Initiatives", "Settings", "Actuals", "Instructions", "Decision",
+                                              "Ranked", "Projection", "Portfolio", "Sensitivity", "Tracking",
+                                              "Issues"]
     assert not (out / "ops" / "2027" / "plan_ranked.xlsx").exists() and (out / "ops" / "2027" / "plan.html").exists()
     again = run_batch([str(drive)], out, in_place=True, workers=1)
     assert again.unchanged == 2  # the workbooks it wrote into count as unchanged
@@ -203,10 +204,10 @@ def crash_on(team, how):
 
     real = ranking.rank
 
-    def rank(plan):
+    def rank(plan, *rest):
         if plan.settings.team == team:
             how()
-        return real(plan)
+        return real(plan, *rest)
 
     return rank
 

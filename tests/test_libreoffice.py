@@ -53,7 +53,7 @@ def test_ranked_workbook_opens_with_the_same_values(tmp_path):
     result = leverkit.report("workbooks/operations.xlsx", tmp_path / "out")
     ranked = result.written[0]
     lo, ours = libreoffice_sheets(ranked, tmp_path), calamine_sheets(ranked)
-    assert sorted(lo) == sorted(ours) == ["Decision", "Issues", "Portfolio", "Projection", "Ranked", "Sensitivity"]
+    assert sorted(lo) == sorted(ours) == ["Decision", "Issues", "Portfolio", "Projection", "Ranked", "Sensitivity", "Tracking"]
     for name in ours:
         assert_same_sheet(lo[name], ours[name])
     assert lo["Ranked"][0][0] == "Rank" and len(lo["Ranked"]) == 17
