@@ -9,7 +9,6 @@ after E, re-forecast.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,9 +91,17 @@ def _lay(total: np.ndarray, flows: np.ndarray, placed) -> None:
             total[c0:c1] += flows[j, t0:t1]
 
 
+def months_reached(offset, horizon: int) -> int:
+    """The last calendar month after As of that any initiative's months reach (offset: each one's month 1).
+
+    >>> months_reached(np.array([1, -3, 5]), 12)
+    16
+    """
+    return int((np.asarray(offset, int) + horizon - 1).max())
+
+
 def cash_view(as_of: datetime.date, fiscal_start: int, offset, elapsed, realisation, upfront, maintenance,
-              gross, draws: Iterable[tuple[np.ndarray, slice, np.ndarray]] | None = None,
-              draw_count: int = 0) -> CashView | None:
+              gross, draws: tuple[np.ndarray, np.ndarray] | None = None) -> CashView | None:
     """The portfolio's cash view; None for an empty portfolio.
 
     One entry per initiative in the portfolio: `offset` is the calendar month
@@ -102,10 +109,9 @@ def cash_view(as_of: datetime.date, fiscal_start: int, offset, elapsed, realisat
     one), `elapsed` E (0 when new), `realisation` ρ (1 where none), upfront,
     maintenance and gross (k, H), ranges at their medians. Flows are CF_t for
     a new initiative and x_t = ρ · gross_t − maintenance for t > E of a
-    started one. `draws` yields (entries, a slice of the draws, their cash
-    flows (len(entries), draws in the slice, H+1)) for the ranged entries,
-    which then replace those entries' median flows draw by draw
-    (`draw_count` draws in all).
+    started one. `draws` is (the ranged entries, as a mask, and their cash
+    flows summed draw by draw on the calendar, (draws, M)), which replace
+    those entries' median flows.
 
     A new initiative of upfront 100, gross 60 a month from month 1, over 3 months:
 
@@ -121,7 +127,7 @@ def cash_view(as_of: datetime.date, fiscal_start: int, offset, elapsed, realisat
         return None
     gross = np.asarray(gross, float)
     horizon = gross.shape[1]
-    months = int((offset + horizon - 1).max())
+    months = months_reached(offset, horizon)
     new = elapsed == 0
     rho = np.where(new, 1.0, np.asarray(realisation, float))[:, None]
     maintenance = np.asarray(maintenance, float)
@@ -145,23 +151,17 @@ def cash_view(as_of: datetime.date, fiscal_start: int, offset, elapsed, realisat
                     dates[payback_at - 1] if payback_at else None, _fiscal_years(dates, fiscal_start, columns, cumulative))
     if draws is None:
         return view
-    return _with_draws(view, paid, gross_paid, maintenance, placed, draws, draw_count)
+    return _with_draws(view, paid, gross_paid, maintenance, placed, *draws)
 
 
-def _with_draws(view: CashView, paid, gross_paid, maintenance, placed, draws, draw_count: int) -> CashView:
-    """The view with P10–P90 of C_m and of the cash need, summing the entries' flows draw by draw."""
+def _with_draws(view: CashView, paid, gross_paid, maintenance, placed, drawn: np.ndarray,
+                total: np.ndarray) -> CashView:
+    """The view with P10–P90 of C_m and of the cash need: the drawn entries' flows (`total`, draw by draw)
+    and the others' median flows, summed."""
     months = len(view.months)
     fixed = np.concatenate([-paid[:, None], gross_paid - maintenance[:, None]], axis=1)
     fixed[:, 1] += fixed[:, 0]
-    total = np.zeros((draw_count, months))
-    drawn = np.zeros(len(placed), bool)
-    for entries, which, flows in draws:
-        drawn[entries] = True
-        for j, entry in enumerate(entries.tolist()):
-            c0, c1, t0, t1 = placed[entry]
-            column = flows[j]  # (draws, H+1); month 0 lands with month 1, in the Start month
-            column[:, 1] += column[:, 0]
-            total[which, c0:c1] += column[:, t0:t1]
+    drawn = np.asarray(drawn, bool)
     steady = np.zeros(months)
     _lay(steady, fixed[~drawn], [p for p, d in zip(placed, drawn.tolist()) if not d])
     cumulative = np.cumsum(total + steady, axis=1)

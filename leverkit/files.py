@@ -59,9 +59,11 @@ def _temporary(target: Path) -> Path:
 
 def _named(exc: OSError, tmp: Path, target: Path) -> OSError:
     """The error naming the file people asked for rather than its temporary file (or nothing, on a full disk)."""
-    if exc.filename in (None, str(tmp), tmp):
-        return OSError(exc.errno, exc.strerror, str(target))
-    return exc
+    if exc.filename not in (None, str(tmp), tmp):
+        return exc
+    if exc.strerror is None:  # raised with a bare message, which is all there is to say
+        return OSError(exc.errno, str(exc), str(target))
+    return OSError(exc.errno, exc.strerror, str(target))
 
 
 @contextmanager

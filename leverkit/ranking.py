@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from .cash import CashView, cash_view
+from .cash import CashView, cash_view, months_reached
 from .funding import Funding, fund
 from .model import AMBER, GREEN, RED, Projection, project
 from .plan import Plan, Step, months_between, quiet
 from .schema import FORMS
-from .simulation import Simulation, Swing, Where, monthly_draws, sensitivity, simulate
+from .simulation import Simulation, Swing, Where, calendar_draws, sensitivity, simulate
 from .tracking import NEW, Progress, Tracking, progress, track
 
 
@@ -158,28 +158,19 @@ def portfolio_cash(plan: Plan, projection: Projection, where: Progress, chosen: 
                    simulation: Simulation | None, step: Step | None = None) -> CashView | None:
     """The recommended portfolio's cash view (docs/model.md section 8), with its P10–P90 when simulated."""
     members = np.flatnonzero(chosen & ~where.finished)
+    if members.size == 0:
+        return None
     s = plan.settings
     rho = np.nan_to_num(where.realisation, nan=1.0)
     offset, elapsed = _calendar(plan, where)[members], where.elapsed[members]
     draws = None
     if simulation is not None:
-        ranged = np.flatnonzero(simulation.ranged[members])
-        tick = (step or quiet)("the portfolio's cash, draw by draw", len(ranged) * s.draws)
-        draws = ((ranged[k: k + len(part)], which, cf) for k, (part, which, cf) in _offsets(
-            monthly_draws(plan.initiatives, s, members[ranged], simulation.where, tick)))
+        ranged = simulation.ranged[members]
+        tick = (step or quiet)("the portfolio's cash, draw by draw", int(ranged.sum()))
+        draws = (ranged, calendar_draws(plan.initiatives, s, members[ranged], simulation.where, offset[ranged],
+                                        months_reached(offset, s.horizon), tick))
     return cash_view(s.as_of, s.fiscal_start, offset, elapsed, rho[members], plan.column("upfront")[members],
-                     plan.column("maintenance")[members], projection.gross[members], draws, s.draws)
-
-
-def _offsets(chunks):
-    """(position of the chunk's first row among all rows, (rows, draws, flows)) for each chunk, in order; the
-    chunks of one set of rows come together, a slice of the draws at a time."""
-    at, last = 0, None
-    for part, which, cf in chunks:
-        if last is not None and part is not last:
-            at += len(last)
-        yield at, (part, which, cf)
-        last = part
+                     plan.column("maintenance")[members], projection.gross[members], draws)
 
 
 def rank(plan: Plan, step: Step | None = None) -> Ranking:

@@ -27,7 +27,7 @@ FLOORS = {"upfront": 0.0, "maintenance": 0.0, "reach": 0.0, "value": 0.0, "growt
 Z90 = 1.6448536  # the standard normal's 95th percentile: a 90% interval spans ±Z90 sigma
 QUANTILES = (0.1, 0.5, 0.9)
 CHUNK_CELLS = 2**17  # initiatives x draws per chunk: bounds memory whatever the plan's size
-MONTH_CELLS = 2**20  # initiatives x draws x months per chunk of month-by-month draws
+MONTH_CELLS = 2**20  # initiatives x draws x months at once, where draws go month by month
 HEADERS = {column.field: column.header for column in COLUMNS}
 
 
@@ -192,28 +192,86 @@ def _chunks(items, s: Settings, rows: np.ndarray, where: Where):
         yield part, values, at_horizon
 
 
-def monthly_draws(items, s: Settings, rows: np.ndarray, where: Where, tick: Callable[[int], None] | None = None):
-    """(rows, draws, cash flow draws of shape (len(rows), len(draws), H+1)) for the ranged initiatives `rows`, a
-    chunk of initiatives and of draws at a time (`draws` is the slice of them), so memory stays bounded however
-    many draws: CF_t of a new initiative, x_t = ρ · gross_t − maintenance of a started one (month 0 and the
-    months to E are its own business: the cash view takes only t > E)."""
-    chunk = max(1, MONTH_CELLS // (s.draws * (s.horizon + 1)))
+def _lay_draws(total: np.ndarray, drawn: dict, fixed: dict, steps: np.ndarray, rho: np.ndarray, new: np.ndarray,
+               column: np.ndarray, inside: np.ndarray) -> None:
+    """Add a few initiatives' cash flows, month by month in every draw, at their calendar columns of `total`.
+
+    Only what varies by draw is computed draw by draw, in place: growth that
+    is not ranged grows reach by one factor a month for every draw, decay and
+    the months before benefits begin are one factor a month; initiatives
+    that start in the same calendar month are added up before they are laid.
+    """
+    started = steps >= 0
+    months = np.maximum(steps, 0)[:, None, :].astype(float)
+    factor = (np.where(started, rho[:, None], 0.0)[:, None, :] * (1 - fixed["decay"][:, :, None]) ** months)
+    growth = drawn["growth"][:, :, None]
+    grown = (1 + growth) ** months if growth.shape[1] == 1 else np.exp(np.log1p(growth) * months)
+    flows = np.empty((len(column), total.shape[0], steps.shape[1]))
+    np.multiply(drawn["reach"][:, :, None], grown, out=flows)
+    np.minimum(flows, fixed["cap"][:, :, None], out=flows)
+    flows *= drawn["value"][:, :, None]
+    flows *= factor
+    flows -= drawn["maintenance"][:, :, None]
+    flows[:, :, 0] -= np.where(new[:, None], drawn["upfront"], 0.0)  # month 0, paid in month 1's calendar month
+    for start in np.unique(column[:, 0]).tolist():
+        same = np.flatnonzero(column[:, 0] == start)
+        keep = np.flatnonzero(inside[same[0]])
+        total[:, column[same[0]][keep] - 1] += flows[same].sum(axis=0)[:, keep]
+
+
+def calendar_draws(items, s: Settings, rows: np.ndarray, where: Where, offset: np.ndarray, months: int,
+                   tick: Callable[[int], None] | None = None) -> np.ndarray:
+    """Σ over the ranged initiatives `rows` of their cash flows draw by draw, laid on the calendar: (draws,
+    months), column m − 1 for calendar month m after As of, an initiative's month t in month offset + t − 1
+    (its month 0 in its month 1's), months before 1 left out. A new initiative's flows are CF_t, a started
+    one's x_t = ρ · gross_t − maintenance.
+
+    An initiative whose reach never meets its cap and whose growth is not ranged has gross_t = value · reach
+    · (qw)^(t − delay − 1) in every draw: the drawn value · reach times a shape over the months. Those are
+    summed for all such initiatives at once as one matrix product (draws × initiatives) @ (initiatives ×
+    months); the others month by month.
+    """
+    total = np.zeros((s.draws, months))
+    chunk = max(1, CHUNK_CELLS // s.draws)
+    t = np.arange(1, s.horizon + 1)
     for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
+        part, places = rows[start:start + chunk], np.asarray(offset)[start:start + chunk]
         chosen = [items[i] for i in part]
-        drawn = {**_inputs(chosen, s.seed, s.draws), **_columns(chosen, FIXED, axis=True)}
-        width = max(1, MONTH_CELLS // (len(part) * (s.horizon + 1)))
-        for first in range(0, s.draws, width):
-            draws = slice(first, min(first + width, s.draws))
-            count = draws.stop - draws.start
-            inputs = {f: np.broadcast_to(v[:, draws] if v.shape[1] > 1 else v, (len(part), count)).reshape(-1)
-                      for f, v in drawn.items()}
-            cf, gross, _ = cash_flows(**inputs, horizon=s.horizon)
-            rho = np.repeat(where.realisation[part], count)[:, None]
-            cf[:, 1:] += (rho - 1) * gross
-            yield part, draws, cf.reshape(len(part), count, s.horizon + 1)
-            if tick is not None:
-                tick(len(part) * count)
+        drawn = _inputs(chosen, s.seed, s.draws)
+        fixed = _columns(chosen, FIXED, axis=True)
+        rho = where.realisation[part]
+        steps = t[None, :] - fixed["delay"] - 1  # (k, H): months since benefits began, less one
+        growth = drawn["growth"]
+        steady = growth.min(axis=1) == growth.max(axis=1)  # its growth is not ranged
+        most = np.maximum(steps.max(axis=1), 0)
+        peak = drawn["reach"].max(axis=1) * np.maximum(1.0, 1 + growth.max(axis=1)) ** most
+        shaped = steady & (peak <= fixed["cap"][:, 0])  # reach never meets its cap, in any draw
+        column = places[:, None] + t[None, :] - 1  # calendar month of t = 1..H
+        inside = (column >= 1) & (column <= months)
+        if shaped.any():
+            k = np.flatnonzero(shaped)
+            yearly = (1 + growth[k, :1]) * (1 - fixed["decay"][k])
+            shape = np.where(steps[k] >= 0, yearly ** np.maximum(steps[k], 0), 0.0)
+            weights = np.zeros((3 * len(k), months))
+            rows_k, cols_k = np.nonzero(inside[k])
+            np.add.at(weights, (rows_k, column[k][rows_k, cols_k] - 1), (rho[k, None] * shape)[rows_k, cols_k])
+            np.add.at(weights, (len(k) + rows_k, column[k][rows_k, cols_k] - 1), -1.0)
+            first = places[k]
+            new_start = (where.elapsed[part][k] == 0) & (first >= 1) & (first <= months)
+            weights[2 * len(k) + np.flatnonzero(new_start), first[new_start] - 1] = -1.0
+            per_draw = np.hstack([np.broadcast_to(drawn["value"][k] * drawn["reach"][k], (len(k), s.draws)).T,
+                                  np.broadcast_to(drawn["maintenance"][k], (len(k), s.draws)).T,
+                                  np.broadcast_to(drawn["upfront"][k], (len(k), s.draws)).T])
+            total += per_draw @ weights
+        rest = np.flatnonzero(~shaped)
+        chunk = max(1, MONTH_CELLS // (s.draws * s.horizon))
+        for start in range(0, len(rest), chunk):
+            k = rest[start:start + chunk]
+            _lay_draws(total, {f: v[k] for f, v in drawn.items()}, {f: v[k] for f, v in fixed.items()}, steps[k],
+                       rho[k], where.elapsed[part][k] == 0, column[k], inside[k])
+        if tick is not None:
+            tick(len(part))
+    return total
 
 
 def _add_draws(total: np.ndarray, values: np.ndarray) -> None:

@@ -96,7 +96,6 @@ def test_long_steps_show_their_progress(team, monkeypatch):
 
     monkeypatch.setattr(command, "SHOW_AFTER", -1.0)
     monkeypatch.setattr(simulation, "CHUNK_CELLS", 5000)  # one initiative's draws at a time: three steps forward
-    monkeypatch.setattr(simulation, "MONTH_CELLS", 5000 * 37)
     path = team([initiative(id=f"R{k}", value_per_reach="10 to 40") for k in range(3)],
                 settings={"Simulation draws": 5000})
     result = CliRunner().invoke(command.cli, ["report", str(path), "--out", str(path.parent / "out")])

@@ -115,8 +115,11 @@ def test_print_is_landscape_with_repeated_headers_kept_colours_and_whole_charts(
 
 
 def test_the_decision_states_each_figure_with_its_basis_and_currency(noted):
-    fact = re.search(r'<dt>Value \(risk-adjusted\)</dt><dd>([^<]*)<span class="unit">([^<]*)</span></dd>', noted)
-    assert fact and fact.group(2) == "EUR" and re.fullmatch(r"-?[\d,]+ ", fact.group(1))
+    from lxml import html as lhtml
+
+    facts = {dt.text_content(): dt.getnext() for dt in lhtml.fromstring(noted).iter("dt")}
+    value = facts["Value (risk-adjusted)"]
+    assert value.find("span").text == "EUR" and re.fullmatch(r"-?[\d,]+ ", value.text)
     assert "<dt>NPV P10 before Confidence</dt>" in noted and "<dt>Cash need</dt>" in noted
     assert "2 of 3 initiatives have ranges; the others count as certain" in noted
     assert noted.index("What to fund") < noted.index("<h2>Ranking</h2>")  # the page opens with the decision

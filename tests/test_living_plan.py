@@ -227,7 +227,7 @@ def test_the_page_opens_with_the_decision_on_one_basis(living):
     assert "As of 2025-04" in html and "By fiscal year (each starting in April)" in html
     assert "1 of 4 initiatives have ranges; the others count as certain" in html
     spread = result.ranking.simulation.funded
-    assert f"<dt>NPV P10 before Confidence</dt><dd>{spread[0]:,.0f}" in html  # the spread, labelled with its basis
+    assert f'<dt>NPV P10 before Confidence</dt><dd class="n">{spread[0]:,.0f}' in html  # labelled with its basis
     assert "<dt>Value (risk-adjusted)</dt>" in html and "total risk-adjusted NPV" not in html
     assert "Started, to stop" in html and "stop: no longer pays" in html
 
@@ -263,13 +263,33 @@ def test_an_unchanged_workbook_is_ranked_again_once_its_as_of_month_has_passed(t
         "fixed.xlsx": "2025-04", "floating.xlsx": "2026-12"}
 
 
-def test_the_cash_bands_do_not_depend_on_how_the_draws_are_chunked(monkeypatch):
+def test_the_cash_draws_month_by_month(monkeypatch):
+    """The calendar sum of the draws, whichever way an initiative is summed (as one product over initiatives whose
+    reach never meets its cap, or month by month), equals laying each draw's month-by-month cash flows
+    (`model.cash_flows`) on the calendar by hand."""
     from leverkit import simulation
 
     rows = [row("A", upfront_cost="500 to 2,000"), row("B", value_per_reach="10 to 40", start="2025-02"),
-            row("C", reach_month="5 to 50")]
-    whole = leverkit.rank(plan(rows)).cash
-    monkeypatch.setattr(simulation, "MONTH_CELLS", 3 * 13 * 7)  # a few initiatives and draws at a time
-    pieces = leverkit.rank(plan(rows)).cash
-    np.testing.assert_array_equal(whole.bands, pieces.bands)
-    assert whole.need_spread == pieces.need_spread
+            row("C", reach_month="5 to 50", reach_cap=30), row("D", growth_month="1% to 4%", start="2025-07"),
+            row("E")]
+    ranking = leverkit.rank(plan(rows))
+    p, s, sim = ranking.plan, ranking.plan.settings, ranking.simulation
+    members = np.flatnonzero(sim.ranged)
+    offset = np.array([1, -1, 1, 3])  # A, C new; B started 2025-02 (E = 3); D starts 2025-07
+    total = simulation.calendar_draws(p.initiatives, s, members, sim.where, offset, 14)
+    expected = np.zeros((s.draws, 14))
+    for j, i in enumerate(members.tolist()):
+        item = p.initiatives[i]
+        inputs = simulation._inputs([item], s.seed, s.draws)
+        one = {f: np.broadcast_to(v[0], s.draws) for f, v in inputs.items()}
+        fixed = {f: np.full(s.draws, float(getattr(item, f))) for f in simulation.FIXED}
+        cf, gross, _ = cash_flows(**one, **fixed, horizon=12)
+        cf[:, 1:] += (sim.where.realisation[i] - 1) * gross
+        for t in range(0, 13):
+            m = offset[j] + max(t, 1) - 1
+            if 1 <= m <= 14 and (t > 0 or sim.where.elapsed[i] == 0):
+                expected[:, m - 1] += cf[:, t]
+    np.testing.assert_allclose(total, expected, rtol=1e-10, atol=1e-6)
+    monkeypatch.setattr(simulation, "CHUNK_CELLS", s.draws)  # one initiative at a time
+    np.testing.assert_allclose(simulation.calendar_draws(p.initiatives, s, members, sim.where, offset, 14), total,
+                               rtol=1e-12, atol=1e-9)
