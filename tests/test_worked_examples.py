@@ -3,7 +3,6 @@ and ranked by leverkit, and every number the text states is computed again here 
 NPVs, enumeration for the choice) and checked against leverkit and against the text itself."""
 import datetime
 import itertools
-import re
 from pathlib import Path
 
 import numpy as np
