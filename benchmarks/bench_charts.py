@@ -182,9 +182,12 @@ def draw_charted(d):
 
 
 def draw_leverkit(r):
-    from leverkit import charts
+    """leverkit's own page charts for the same ranking: the quality map, and the portfolio's cash line (with the
+    frontier where the plan has a Budget), drawn as the page draws them."""
+    from leverkit import charts, summary
 
-    return [charts.quality_map(r), charts.cumulative_cash_flow(r), charts.npv_by_form(r)]
+    decision = summary._decision(r)
+    return [charts.quality_map(r)] + [str(decision[k]) for k in ("cash_chart", "frontier") if k in decision]
 
 
 def child(name: str) -> None:

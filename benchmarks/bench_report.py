@@ -171,10 +171,9 @@ def median_runs(scripts: dict[str, list[str]], runs: int) -> dict[str, tuple[flo
 
 
 def phases(path: Path, out: Path) -> dict[str, float]:
-    from leverkit.excel import write_ranked_workbook
+    from leverkit.api import write_excel, write_html
     from leverkit.ranking import rank
     from leverkit.reading import parse_sheets, read_grids
-    from leverkit.summary import write_summary
     from leverkit.tables import sheets
 
     times = {}
@@ -191,10 +190,10 @@ def phases(path: Path, out: Path) -> dict[str, float]:
     sheets(ranking)
     times["tables (also inside write xlsx)"] = time.perf_counter() - start
     start = time.perf_counter()
-    write_ranked_workbook(ranking, out / "phase_ranked.xlsx")
+    write_excel(ranking, out / "phase_ranked.xlsx")
     times["write xlsx"] = time.perf_counter() - start
     start = time.perf_counter()
-    write_summary(ranking, out / "phase.html")
+    write_html(ranking, out / "phase.html")
     times["write html"] = time.perf_counter() - start
     return times
 

@@ -14,8 +14,8 @@ import random
 import time
 
 from leverkit.ranking import rank
-from leverkit.reading import Grid, parse_sheets
-from leverkit.tracking import read_actuals, track
+from leverkit.reading import Grid, parse_sheets, read_actuals
+from leverkit.tracking import track
 
 HEADERS = ["ID", "Initiative", "Owner", "Leverage form", "Upfront cost", "Maintenance / month", "Reach / month",
            "Value per reach", "Growth / month", "Delay (months)", "Quality (1-5)", "Start"]
@@ -58,7 +58,7 @@ def main() -> None:
     projection = rank(plan).projection
     for as_text in (False, True):
         grid = Grid("Actuals", actuals_rows(plan, rng, as_text))
-        read_s, (actuals, issues) = best_of(3, lambda: read_actuals(grid, plan.initiatives, HORIZON))
+        read_s, (actuals, issues) = best_of(3, lambda: read_actuals(grid, plan.initiatives, plan.settings))
         track_s, tracking = best_of(3, lambda: track(plan, projection, actuals))
         assert not issues and len(actuals) == INITIATIVES * MONTHS and len(tracking) == INITIATIVES
         kind = "YYYY-MM text" if as_text else "date cells  "

@@ -2,13 +2,12 @@
 
     python docs/render_pictures.py    # needs chromium, LibreOffice (soffice) and pdftoppm (poppler-utils)
 
-Copies workbooks/operations.xlsx with a Budget of 100,000 set (so the page
-opens with what to fund), ranks it with leverkit, then writes into docs/:
+Ranks workbooks/operations.xlsx (Budget 100,000, As of 2026-11, three
+initiatives started) with leverkit, then writes into docs/:
 
   summary-desktop.png  the HTML summary's first screen at 1280 px wide
-  summary-phone.png    the same page at 390 px, as a phone shows it
-  summary-print.png    the first printed page (Chromium's PDF, Letter landscape)
-  ranked-sheet.png     the Ranked sheet as LibreOffice prints it
+  decision-sheet.png   the ranked workbook's Decision sheet as LibreOffice prints it (its first page)
+  ranked-sheet.png     the Ranked sheet as LibreOffice prints it (the page after)
 
 Each picture is cropped to its content and reduced to a palette of colours,
 so it stays well under 400 KB.
@@ -20,13 +19,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import openpyxl
 from PIL import Image, ImageChops
 
 import leverkit
 
 HERE = Path(__file__).parent
-BUDGET = 100_000
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
 
@@ -35,17 +32,6 @@ def chromium(folder: Path, *args: str) -> None:
     browser = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))))
     profile = tempfile.mkdtemp(dir=folder)
     subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args], check=True, capture_output=True)
-
-
-def budgeted_workbook(folder: Path) -> Path:
-    """The Operations example with a Budget, so the decision headline and the frontier show."""
-    book = openpyxl.load_workbook(HERE.parent / "workbooks" / "operations.xlsx")
-    for name, value in book["Settings"].iter_rows(min_row=2, max_col=2):
-        if name.value == "Budget":
-            value.value = BUDGET
-    path = folder / "operations.xlsx"
-    book.save(path)
-    return path
 
 
 def trimmed(image: Image.Image, height: int | None = None, pad: int = 12) -> Image.Image:
@@ -67,43 +53,23 @@ def desktop(page: Path, folder: Path) -> None:
     save(trimmed(Image.open(shot), height=1380), "summary-desktop.png")
 
 
-def phone(page: Path, folder: Path) -> None:
-    """Headless Chromium will not make a window under about 500 px, so the page is shown in a 390 px frame."""
-    frame = folder / "phone.html"
-    frame.write_text(f'<!doctype html><body style="margin:0"><iframe src="{page.as_uri()}" '
-                     'style="width:390px;height:1700px;border:0;display:block"></iframe></body>')
-    shot = folder / "phone.png"
-    chromium(folder, f"--screenshot={shot}", "--window-size=600,1700", frame.as_uri())
-    save(trimmed(Image.open(shot).crop((0, 0, 390, 1700)), height=1640), "summary-phone.png")
-
-
-def printed(page: Path, folder: Path) -> None:
-    pdf = folder / "summary.pdf"
-    chromium(folder, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri())
-    subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", str(pdf), str(folder / "print")], check=True)
-    sheet = Image.open(next(folder.glob("print*.png"))).convert("RGB")
-    framed = Image.new("RGB", (sheet.width + 2, sheet.height + 2), "#9aa5ae")  # a hairline so the paper's edge shows
-    framed.paste(sheet, (1, 1))
-    save(framed, "summary-print.png")
-
-
-def ranked_sheet(ranked: Path, folder: Path) -> None:
+def sheets(ranked: Path, folder: Path) -> None:
+    """The ranked workbook printed by LibreOffice: the Decision sheet fits its first page, Ranked starts on the next."""
     subprocess.run(["soffice", f"-env:UserInstallation=file://{folder}/profile", "--headless", "--convert-to", "pdf",
                     "--outdir", str(folder), str(ranked)], check=True, capture_output=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(folder / f"{ranked.stem}.pdf"),
-                    str(folder / "sheet")], check=True)
-    save(trimmed(Image.open(next(folder.glob("sheet*.png")))), "ranked-sheet.png")
+    for page, name in ((1, "decision-sheet.png"), (2, "ranked-sheet.png")):
+        subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", str(page), "-l", str(page), "-singlefile",
+                        str(folder / f"{ranked.stem}.pdf"), str(folder / f"page{page}")], check=True)
+        save(trimmed(Image.open(folder / f"page{page}.png")), name)
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        result = leverkit.report(budgeted_workbook(folder), folder / "out")
+        result = leverkit.report(HERE.parent / "workbooks" / "operations.xlsx", folder / "out")
         ranked, page = result.written[0], folder / "out" / "operations.html"
         desktop(page, folder)
-        phone(page, folder)
-        printed(page, folder)
-        ranked_sheet(ranked, folder)
+        sheets(ranked, folder)
 
 
 if __name__ == "__main__":
