@@ -22,6 +22,6 @@ from .issues import Issue
 from .version import __version__
 
 __all__ = [
-    "Issue", "LeverkitError", "Report", "batch", "load", "rank", "report", "to_dataframe",
+    "Issue", "LeverkitError", "Report", "__version__", "batch", "load", "rank", "report", "to_dataframe",
     "write_excel", "write_html", "write_in_place", "write_macro_workbook", "write_template",
 ]

@@ -17,7 +17,6 @@ from .simulation import HEADERS, value_swings
 from .version import __version__
 from .tables import (
     cash_rows, decision_rows, headline, choice_notes, portfolio_npv, ranges_typed, settings_rows,
-    spread,
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .cash import FISCAL_COLUMNS, CashView
 from .funding import Funding
