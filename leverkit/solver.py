@@ -715,8 +715,9 @@ def _mip(core: _Core, nodes: int, start) -> _Mip:
     value = core.value
     if value.max() <= 0:  # taking nothing is allowed and best
         return _Mip(np.zeros(value.size, bool), 0.0, True, 0)
-    scale = 1e-6 / (TIE_TOLERANCE * np.abs(value).sum())
+    scale = 1 / np.abs(value).max()  # the largest 1, and the values' simple ratios (HiGHS uses them) kept
     highs, highspy = _highs(-value * scale, _Rows.of(core), integer=True)
+    highs.setOptionValue("mip_abs_gap", TIE_TOLERANCE * np.abs(value).sum() * scale)
     if start is not None:
         warm = highspy.HighsSolution()
         warm.col_value = start.astype(float).tolist()
