@@ -56,6 +56,7 @@ class Frontier:
     values: np.ndarray
     optimal: bool  # False: some point is not proven the best (the solver's work ran out)
     bounds: np.ndarray  # no set at each budget is worth more; equal to values where proven
+    work: int  # the solver's work units spent on every point
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Funding:
     over_limits: list[OverLimit]
     frontier: Frontier | None  # only with a Budget
     bound: float  # no portfolio within the limits is worth more; equal to value when optimal
+    work: int  # the solver's work units spent on the portfolio and the frontier
 
     @property
     def note(self) -> str:
@@ -165,13 +167,12 @@ def frontier(value, upfront, maintenance, capacity_room: float, decided_value: f
     budgets = decided_upfront + span * np.linspace(0.0, 1.0, points if span > 0 else 1)
     chosen, solved = None, []
     for k, budget in enumerate(budgets):
-        best = _choose(value, upfront, maintenance, budget - decided_upfront, capacity_room, work // (budgets.size - k),
-                       chosen)
-        work = max(work - best.work, 0)
+        best = _choose(value, upfront, maintenance, budget - decided_upfront, capacity_room,
+                       max(work - sum(s.work for s in solved), 0) // (budgets.size - k), chosen)
         chosen = best.chosen
-        solved.append((decided_value + best.value, decided_value + best.bound, best.proven))
-    values, bounds, proven = (np.array(x) for x in zip(*solved))
-    return Frontier(budgets, values, bool(proven.all()), bounds)
+        solved.append(best)
+    return Frontier(budgets, np.array([decided_value + s.value for s in solved]), all(s.proven for s in solved),
+                    np.array([decided_value + s.bound for s in solved]), sum(s.work for s in solved))
 
 
 def fund(value, upfront, maintenance, red, decision, budget: float | None = None, capacity: float | None = None,
@@ -205,19 +206,19 @@ def fund(value, upfront, maintenance, red, decision, budget: float | None = None
     over = [OverLimit(name, float(used), float(limit)) for name, used, limit in
             (("Budget", decided_upfront, budget), ("Monthly capacity", decided_upkeep, capacity))
             if limit is not None and not fits(used, limit)]
-    chosen, optimal, shortfall = decided.copy(), True, 0.0
+    chosen, optimal, shortfall, worked = decided.copy(), True, 0.0, 0
     if budget is None and capacity is None:
         chosen |= open_
     elif not over:
         best = _choose(value[open_], upfront[open_], maintenance[open_], _room(budget, decided_upfront),
                        _room(capacity, decided_upkeep), work)
         chosen[np.flatnonzero(open_)[best.chosen]] = True
-        optimal, shortfall, work = best.proven, best.gap, max(work - best.work, 0)
+        optimal, shortfall, worked = best.proven, best.gap, best.work
     curve = None
     if budget is not None:
         buyable = open_ & (capacity is None or fits(decided_upkeep, capacity))
         curve = frontier(value[buyable], upfront[buyable], maintenance[buyable], _room(capacity, decided_upkeep),
-                         float(value[decided].sum()), float(decided_upfront), frontier_points, work)
+                         float(value[decided].sum()), float(decided_upfront), frontier_points, max(work - worked, 0))
     spent, upkeep, worth = upfront[chosen].sum(), maintenance[chosen].sum(), float(value[chosen].sum())
     return Funding(
         chosen=chosen,
@@ -233,4 +234,5 @@ def fund(value, upfront, maintenance, red, decision, budget: float | None = None
         over_limits=over,
         frontier=curve,
         bound=worth + shortfall,
+        work=worked + (curve.work if curve is not None else 0),
     )

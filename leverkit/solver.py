@@ -593,6 +593,12 @@ class _Rows:
                      np.concatenate([np.zeros(0, np.int64), *index]).astype(np.int64),
                      np.concatenate([np.zeros(0), *coef]), upper, scale)
 
+    def cut(self, items: np.ndarray) -> "_Rows":
+        """These rows and one more: Σ x over `items` ≤ their number − 1 (never all of them)."""
+        return _Rows(np.append(self.start, self.start[-1] + items.size), np.concatenate([self.index, items]),
+                     np.concatenate([self.coef, np.ones(items.size)]), np.append(self.upper, items.size - 1.0),
+                     np.append(self.scale, 1.0))
+
     def transposed(self, prices: np.ndarray, n: int) -> np.ndarray:
         """pricesᵀA: what the rows charge each item."""
         return np.bincount(self.index, self.coef * np.repeat(prices, np.diff(self.start)), minlength=n)
@@ -704,36 +710,38 @@ class _Mip:
 def _mip(core: _Core, nodes: int, start) -> _Mip:
     """Best set of a core by HiGHS's branch and bound within `nodes` nodes, from `start` (a set the core allows, or None).
 
-    The objective is scaled so that HiGHS's absolute gap (1e-6) is the tie
-    tolerance, and the bound is HiGHS's dual bound in value units (none when
-    HiGHS stops on an error). HiGHS accepts rows broken by up to its
-    feasibility tolerance; a set it returns that breaks a limit in exact sums
-    is cut off (its items that cost something in that limit never all fit:
-    Σ x over them ≤ their number − 1) and the search repeated, within the
-    same nodes.
+    The objective is divided by the largest value (HiGHS still sees simple
+    ratios between values and uses them) and HiGHS's absolute gap set to the
+    tie tolerance; the bound is HiGHS's dual bound in value units (none when
+    HiGHS stops on an error). Presolve is off: it merges items whose costs
+    differ by less than its tolerance, and so can miss the best set (up to
+    highspy 1.15 it does in items_a_hair_apart, tests/test_solver.py). HiGHS
+    accepts rows broken by up to its feasibility tolerance; a set it returns
+    that breaks a limit in exact sums is cut off (its items that cost
+    something in that limit never all fit: Σ x over them ≤ their number − 1)
+    and the search run again on a new model, within the same nodes.
     """
     value = core.value
     if value.max() <= 0:  # taking nothing is allowed and best
         return _Mip(np.zeros(value.size, bool), 0.0, True, 0)
-    scale = 1 / np.abs(value).max()  # the largest 1, and the values' simple ratios (HiGHS uses them) kept
-    highs, highspy = _highs(-value * scale, _Rows.of(core), integer=True)
-    highs.setOptionValue("mip_abs_gap", TIE_TOLERANCE * np.abs(value).sum() * scale)
-    if start is not None:
-        warm = highspy.HighsSolution()
-        warm.col_value = start.astype(float).tolist()
-        highs.setSolution(warm)
-    status_of = highspy.HighsModelStatus
-    stopped = {status_of.kOptimal, status_of.kSolutionLimit, status_of.kIterationLimit, status_of.kTimeLimit,
-               status_of.kInterrupt}
-    spent, bound = 0, np.inf
+    scale = 1 / np.abs(value).max()
+    rows, spent, bound = _Rows.of(core), 0, np.inf
     while True:
+        highs, highspy = _highs(-value * scale, rows, integer=True)
+        highs.setOptionValue("mip_abs_gap", TIE_TOLERANCE * np.abs(value).sum() * scale)
         highs.setOptionValue("mip_max_nodes", int(max(nodes - spent, 1)))
+        highs.setOptionValue("presolve", "off")  # its reductions treat items within its tolerance as the same
+        if start is not None:
+            warm = highspy.HighsSolution()
+            warm.col_value = start.astype(float).tolist()
+            highs.setSolution(warm)
         highs.run()
-        info, status = highs.getInfo(), highs.getModelStatus()
+        info, status, status_of = highs.getInfo(), highs.getModelStatus(), highspy.HighsModelStatus
         spent += max(int(info.mip_node_count), 1)
         if status == status_of.kInfeasible:
             return _Mip(None, -np.inf, True, spent)
-        if status in stopped and np.isfinite(info.mip_dual_bound):
+        if status in (status_of.kOptimal, status_of.kSolutionLimit, status_of.kIterationLimit) and np.isfinite(
+                info.mip_dual_bound):
             bound = min(bound, -info.mip_dual_bound / scale)
         if info.primal_solution_status != highspy.kSolutionStatusFeasible:
             return _Mip(None, bound, False, spent)
@@ -743,5 +751,4 @@ def _mip(core: _Core, nodes: int, start) -> _Mip:
         if spent >= nodes:
             return _Mip(None, bound, False, spent)
         over = core.costs[:, pick].sum(axis=1) > core.room
-        cover = np.flatnonzero(pick & (core.costs[over] > 0).any(axis=0)).astype(np.int32)
-        highs.addRow(-highspy.kHighsInf, cover.size - 1.0, cover.size, cover, np.ones(cover.size))
+        rows = rows.cut(np.flatnonzero(pick & (core.costs[over] > 0).any(axis=0)))

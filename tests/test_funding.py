@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from leverkit import solver
 from leverkit.funding import OverLimit, fund
 
 TOL = 1 + 1e-9  # the documented fit tolerance: a billionth of a limit
@@ -150,6 +151,18 @@ def test_work_limit_is_reported_with_how_close_the_set_is():
     curve = result.frontier
     brute = brute_best(value, upfront, np.zeros(5), curve.budgets)
     assert np.all(curve.bounds >= brute - 1e-9) and np.all(brute >= curve.values - 1e-9)
+
+
+def test_the_work_is_spent_on_the_portfolio_first_and_never_much_beyond_what_is_given():
+    rng = np.random.default_rng(7)
+    upfront, maintenance = rng.lognormal(np.log(22_000), 1.0, 40), rng.lognormal(np.log(400), 1.0, 40)
+    value = upfront + maintenance + 1  # hard: no bound settles much
+    args = value, upfront, maintenance, np.zeros(40, bool), [""] * 40, 0.3 * upfront.sum(), 0.3 * maintenance.sum()
+    for work in (0, 100_000, 2_000_000):
+        result = fund(*args, work=work)
+        assert not result.optimal and result.work <= 1.05 * work + 26 * 3 * solver.NODE_WORK
+        assert result.work - result.frontier.work > 0.8 * work  # the portfolio took its fill first
+        assert result.bound >= result.value and np.all(result.frontier.bounds >= result.frontier.values)
 
 
 def test_enough_work_proves_what_none_cannot():

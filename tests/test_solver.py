@@ -204,28 +204,29 @@ def test_matches_milp_beyond_brute_force(kind, seed):
         assert ordered(found.value, best, found.bound)
 
 
-def adversarial(n: int, seed: int = 0, forced: int = 0) -> Problem:
+def adversarial(n: int, seed: int = 0, forced: int = 0, easy: int = 0) -> Problem:
     """value = upfront + maintenance + 1 under a Budget and a capacity: almost every set is as good as its
-    neighbours, so no bound cuts the search short. `forced` valuable items are forced in (fixed outside the
-    search: the bound must still count them)."""
+    neighbours, so no bound cuts the search short. Beside the n: `forced` valuable items forced in, and `easy`
+    ones worth so much for their cost that the linear-programming bound settles them in; the bound of a solve
+    stopped short must count both, though neither is searched."""
     rng = np.random.default_rng(seed)
-    upfront, maintenance = rng.lognormal(np.log(22_000), 1.0, n + forced), rng.lognormal(np.log(400), 1.0, n + forced)
+    size = n + forced + easy
+    upfront, maintenance = rng.lognormal(np.log(22_000), 1.0, size), rng.lognormal(np.log(400), 1.0, size)
     value = upfront + maintenance + 1
-    value[n:] *= 10
-    return Problem(value, np.vstack([upfront, maintenance]), [0.3 * upfront[:n].sum() + upfront[n:].sum(),
-                                                             0.3 * maintenance[:n].sum() + maintenance[n:].sum()],
-                   forced_in=np.arange(n + forced) >= n)
+    value[n:] *= 20
+    limits = [0.3 * upfront[:n].sum() + upfront[n:].sum(), 0.3 * maintenance[:n].sum() + maintenance[n:].sum()]
+    return Problem(value, np.vstack([upfront, maintenance]), limits, forced_in=(np.arange(size) >= n)
+                   & (np.arange(size) < n + forced))
 
 
 @functools.lru_cache(maxsize=None)
 def hard(rules: bool) -> tuple[Problem, float]:
     """An adversarial problem milp proves in a second, and its optimum; with `rules`, requirements and groups too."""
     if not rules:
-        problem = adversarial(20, forced=3)
-    else:
-        base = adversarial(22, seed=1, forced=2)
-        problem = Problem(base.value, base.weights, base.limits, requires=[(0, 1), (2, 3), (3, 0)],
-                          groups=[(4, 5, 6), (7, 8)], forced_in=base.forced_in)
+        return adversarial(20, forced=3, easy=8), milp_optimum(adversarial(20, forced=3, easy=8))
+    base = adversarial(22, seed=1, forced=2, easy=8)
+    problem = Problem(base.value, base.weights, base.limits, requires=[(0, 1), (2, 3), (3, 0)],
+                      groups=[(4, 5, 6), (7, 8)], forced_in=base.forced_in)
     return problem, milp_optimum(problem)
 
 
@@ -245,6 +246,22 @@ def test_a_stopped_solve_with_rules_bounds_the_best_too(work):
     found = solve(problem, work=work)
     assert not found.proven and ordered(found.value, best, found.bound) and allowed(problem, found.chosen)[0]
     assert found.gap < 0.05 * found.bound
+
+
+@functools.lru_cache(maxsize=None)
+def many_near_the_margin() -> tuple[Problem, float]:
+    """60 adversarial items, and the value of a set found with much more work (a lower bound on the best)."""
+    problem = adversarial(60, seed=1)
+    return problem, solve(problem, work=3_000_000).value
+
+
+@pytest.mark.parametrize("work", [0, 1_000, 4_000, 30_000, 300_000])
+def test_a_bound_from_the_first_few_items_still_holds_for_all(work):
+    """60 items near the margin: the search starts with the 16 nearest, and stopped there, its bound must still
+    cover sets that decide the others differently; more work finds such sets."""
+    problem, better = many_near_the_margin()
+    found = solve(problem, work=work)
+    assert not found.proven and ordered(found.value, better, found.bound)
 
 
 def test_enough_work_proves_what_a_little_cannot():
@@ -274,25 +291,36 @@ def test_a_start_is_kept_when_no_work_is_left_and_ignored_when_not_allowed():
     assert allowed(problem, found.chosen)[0] and not found.proven
 
 
+def items_a_hair_apart(n: int = 8) -> Problem:
+    """{0, 1} is over the limit of 1 by 1e-7, inside HiGHS's feasibility tolerance; {0, j} fits exactly and is best."""
+    weights, value = np.full(n, 0.5), np.full(n, 0.9)
+    weights[1] += 1e-7
+    value[:2] = 1.0
+    return Problem(value, weights[None], [1.0], groups=[(n - 2, n - 1)])  # the group sends it to HiGHS
+
+
+def test_items_a_hair_apart_are_told_apart():
+    found = solve(items_a_hair_apart())
+    assert found.proven and found.value == pytest.approx(1.9) and found.chosen[0] and not found.chosen[1]
+
+
 def test_a_set_over_a_limit_by_highs_tolerance_is_cut_off(monkeypatch):
-    """HiGHS accepts {0, 1}, over the limit of 1 by 1e-7 (inside its own tolerance); the exact sums refuse it."""
+    """Started from {0, 1}, HiGHS keeps it (it fits within HiGHS's tolerance); the exact sums refuse it, and the
+    cut Σ x over {0, 1} ≤ 1 sends HiGHS on to the best set that fits."""
     import highspy
 
-    cuts, add_row = [], highspy.Highs.addRow
+    models, pass_model = [], highspy.Highs.passModel
 
-    def watched(self, *args):
-        cuts.append(args)
-        return add_row(self, *args)
+    def watched(self, lp):
+        models.append(lp.num_row_)
+        return pass_model(self, lp)
 
-    monkeypatch.setattr(highspy.Highs, "addRow", watched)
-    n = 8
-    weights = np.full(n, 0.5)
-    weights[1] += 1e-7
-    value = np.full(n, 0.9)
-    value[:2] = 1.0
-    found = solve(Problem(value, weights[None], [1.0], groups=[(6, 7)]))  # the group sends it to HiGHS
-    assert found.proven and found.value == pytest.approx(1.9) and found.chosen[0] and not found.chosen[1]
-    assert len(cuts) == 1 and cuts[0][1] == 1.0  # x0 + x1 ≤ 1: those two never both fit
+    monkeypatch.setattr(highspy.Highs, "passModel", watched)
+    problem = items_a_hair_apart()
+    core = solver._Core(problem.value, problem.weights, problem.limits, problem.requires, list(problem.groups))
+    found = solver._mip(core, 100, np.arange(8) < 2)
+    assert found.proven and core.value[found.picked].sum() == pytest.approx(1.9) and found.picked[0]
+    assert len(models) >= 2 and models == list(range(2, 2 + len(models)))  # the limit and the group, then a cut each
 
 
 @pytest.mark.parametrize("seed", range(300, 304))
