@@ -180,7 +180,7 @@ class _Core:
             if (np.count_nonzero(inn), np.count_nonzero(out)) == before:
                 return inn, out
 
-    def without(self, inn: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, "_Core"]:
+    def without(self, inn: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, _Core]:
         """The items neither in nor out, and the core over them (the room left by the items in)."""
         free = np.flatnonzero(~inn & ~out)
         room = self.room - self.costs[:, inn].sum(axis=1)
@@ -423,7 +423,7 @@ def duals(value, costs, room) -> np.ndarray:
 
 
 def _knapsack(value, costs, room, work: int, start) -> tuple[np.ndarray, float, bool, int]:
-    """Best subset with costs @ x ≤ room (value > 0, costs ≥ 0): (the set, a bound on its value, proven, work spent).
+    """Best subset with costs @ x ≤ room (value > 0, costs ≥ 0): (the set, a bound on its value, proven, work).
 
     With prices y ≥ 0 of the limits, the reduced values d = value − yᵀcosts
     bound every set that fits by U = Σ max(d, 0) + yᵀroom minus the |d| of
@@ -581,7 +581,7 @@ class _Rows:
     scale: np.ndarray  # what each row was divided by
 
     @staticmethod
-    def of(core: _Core) -> "_Rows":
+    def of(core: _Core) -> _Rows:
         scale = np.concatenate([np.where(core.room > 0, core.room, 1.0), np.ones(len(core.pairs) + len(core.groups))])
         nonzero = [np.flatnonzero(row) for row in core.costs]
         index = [*nonzero, *core.pairs, *core.groups]
@@ -593,7 +593,7 @@ class _Rows:
                      np.concatenate([np.zeros(0, np.int64), *index]).astype(np.int64),
                      np.concatenate([np.zeros(0), *coef]), upper, scale)
 
-    def cut(self, items: np.ndarray) -> "_Rows":
+    def cut(self, items: np.ndarray) -> _Rows:
         """These rows and one more: Σ x over `items` ≤ their number − 1 (never all of them)."""
         return _Rows(np.append(self.start, self.start[-1] + items.size), np.concatenate([self.index, items]),
                      np.concatenate([self.coef, np.ones(items.size)]), np.append(self.upper, items.size - 1.0),
@@ -664,7 +664,7 @@ def _quiet() -> _QuietStdout:
 
 
 def _highs(objective: np.ndarray, rows: _Rows, integer: bool):
-    """A silent HiGHS holding min objective·x, rows, 0 ≤ x ≤ 1; one thread, so no answer depends on thread timing."""
+    """A silent HiGHS holding min objective·x, rows, 0 ≤ x ≤ 1; one thread: no answer depends on thread timing."""
     import highspy  # only here: a report that chooses nothing never loads HiGHS
 
     with _quiet():
@@ -684,7 +684,7 @@ def _highs(objective: np.ndarray, rows: _Rows, integer: bool):
 
 
 def _relaxation(value, rows: _Rows) -> tuple[np.ndarray, np.ndarray]:
-    """Prices y ≥ 0 of the rows and the solution x of the linear relaxation max value·x, A x ≤ upper, 0 ≤ x ≤ 1.
+    """Prices y ≥ 0 of the rows and the solution x of the relaxation max value·x, A x ≤ upper, 0 ≤ x ≤ 1.
 
     Prices of 0 (a weaker bound, still valid) when HiGHS finds no optimum.
     """
@@ -708,7 +708,7 @@ class _Mip:
 
 
 def _mip(core: _Core, nodes: int, start) -> _Mip:
-    """Best set of a core by HiGHS's branch and bound within `nodes` nodes, from `start` (a set the core allows, or None).
+    """Best set of a core by HiGHS's branch and bound within `nodes` nodes, from `start` (an allowed set, or None).
 
     The objective is divided by the largest value (HiGHS still sees simple
     ratios between values and uses them) and HiGHS's absolute gap set to the

@@ -1,9 +1,10 @@
-"""The solver (leverkit/solver.py), checked against brute force over every subset and scipy.optimize.milp called directly."""
+"""The solver (leverkit/solver.py) against brute force over every subset and scipy.optimize.milp called directly."""
 from __future__ import annotations
 
 import ctypes
 import functools
 import io
+import itertools
 import os
 import subprocess
 import sys
@@ -35,7 +36,7 @@ def allowed(problem: Problem, chosen: np.ndarray) -> np.ndarray:
 
 def ordered(*values: float) -> bool:
     """values[0] ≤ values[1] ≤ ..., each up to floating-point rounding in sums (a relative 1e-12)."""
-    return all(low <= high + 1e-12 * abs(high) for low, high in zip(values, values[1:]))
+    return all(low <= high + 1e-12 * abs(high) for low, high in itertools.pairwise(values))
 
 
 def brute(problem: Problem) -> float | None:
@@ -46,7 +47,7 @@ def brute(problem: Problem) -> float | None:
 
 
 def needed(problem: Problem, chosen: np.ndarray) -> np.ndarray:
-    """Items the pruning rule lets stay: forced in, chosen and worth > 0, or required through any chain by one of them."""
+    """Items the pruning rule lets stay: forced in, chosen and worth > 0, or required (through any chain) by those."""
     n = problem.value.size
     reach = np.eye(n, dtype=int)
     reach[problem.requires[:, 0], problem.requires[:, 1]] = 1
@@ -137,12 +138,12 @@ def test_forced_items_that_cannot_be_allowed_are_refused():
 
 
 @pytest.mark.parametrize("bad, message", [
-    (dict(weights=[[1.0, -1.0]]), "not negative"),
-    (dict(limits=[-1.0]), "not negative"),
-    (dict(value=[1.0, np.nan]), "finite"),
-    (dict(weights=[[1.0, 1.0, 1.0]]), "one row of 2 per limit"),
-    (dict(requires=[(0, 2)]), "0..1"),
-    (dict(forced_in=[True]), "forced_in has 1 entries"),
+    ({"weights": [[1.0, -1.0]]}, "not negative"),
+    ({"limits": [-1.0]}, "not negative"),
+    ({"value": [1.0, np.nan]}, "finite"),
+    ({"weights": [[1.0, 1.0, 1.0]]}, "one row of 2 per limit"),
+    ({"requires": [(0, 2)]}, "0..1"),
+    ({"forced_in": [True]}, "forced_in has 1 entries"),
 ])
 def test_a_malformed_problem_says_what_is_wrong(bad, message):
     with pytest.raises(ValueError, match=message):
@@ -170,7 +171,7 @@ def milp_optimum(problem: Problem) -> float:
     return -result.fun
 
 
-SIZES = {"levels": 150, "random": 120, "proportional": 18, "adversarial": 14, "correlated": 30}  # milp proves each in ~1 s
+SIZES = {"levels": 150, "random": 120, "proportional": 18, "adversarial": 14, "correlated": 30}  # milp: ~1 s each
 
 
 def plan_like(seed: int, kind: str) -> Problem:
@@ -219,7 +220,7 @@ def adversarial(n: int, seed: int = 0, forced: int = 0, easy: int = 0) -> Proble
                    & (np.arange(size) < n + forced))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def hard(rules: bool) -> tuple[Problem, float]:
     """An adversarial problem milp proves in a second, and its optimum; with `rules`, requirements and groups too."""
     if not rules:
@@ -248,7 +249,7 @@ def test_a_stopped_solve_with_rules_bounds_the_best_too(work):
     assert found.gap < 0.05 * found.bound
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def many_near_the_margin() -> tuple[Problem, float]:
     """60 adversarial items, and the value of a set found with much more work (a lower bound on the best)."""
     problem = adversarial(60, seed=1)
@@ -273,8 +274,9 @@ def test_enough_work_proves_what_a_little_cannot():
 
 @pytest.mark.parametrize("work", [300_000, 1_000_000])
 def test_the_same_problem_gives_the_same_answer(work):
-    for problem in (adversarial(40), Problem(*(lambda p: (p.value, p.weights, p.limits))(adversarial(40, seed=2)),
-                                             requires=[(0, 1), (1, 2)], groups=[(3, 4, 5)])):
+    other = adversarial(40, seed=2)
+    for problem in (adversarial(40), Problem(other.value, other.weights, other.limits, requires=[(0, 1), (1, 2)],
+                                             groups=[(3, 4, 5)])):
         first, second = solve(problem, work=work), solve(problem, work=work)
         assert first.chosen.tolist() == second.chosen.tolist()
         assert (first.value, first.bound, first.proven, first.work) == (second.value, second.bound, second.proven,
