@@ -6,7 +6,9 @@ which initiatives are candidates, what the `fund` and `skip` decisions
 force, when those decisions conflict, every verdict and its precedence, and
 the frontier's budgets. The 0-1 programme itself (maximise Σ value under
 the Budget, the capacity, requirements and alternative groups) is
-`solver.solve`'s: exact, or saying how close it came.
+`solver.solve`'s: exact, or saying how close it came. The solver counts its
+effort in work, never in seconds, so whether a figure is proven never
+depends on how busy the machine is.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .solver import Problem, Solution, solve
+from .solver import DEFAULT_WORK, Problem, Solution, fits, solve
 
 FINISHED = "finished"
 FUND_DECIDED, SKIP_DECIDED = "fund (decided)", "skip (decided)"
@@ -26,16 +28,7 @@ FUND, CONTINUE = "fund", "continue"
 DOES_NOT_PAY, NO_LONGER_PAYS = "does not pay", "stop: no longer pays"
 DOES_NOT_FIT, STOP_DOES_NOT_FIT = "does not fit", "stop: does not fit"
 FRONTIER_POINTS = 25
-FIT_TOLERANCE = 1e-9  # totals within a billionth of a limit fit it (floating-point sums)
-
-
-def fits(total, limit) -> bool:
-    """total ≤ limit, up to a billionth of the limit (floating-point sums differ by order).
-
-    >>> fits(0.1 + 0.2, 0.3), fits(100.01, 100.0)
-    (True, False)
-    """
-    return bool(np.all(np.asarray(total) <= np.asarray(limit) * (1 + FIT_TOLERANCE)))
+FUND_WORK = DEFAULT_WORK  # one fund() call's work: the recommended portfolio first, then the frontier's points
 
 
 @dataclass(frozen=True)
@@ -46,6 +39,7 @@ class Frontier:
     values: np.ndarray
     bounds: np.ndarray  # the best possible at each budget: equal to values where proven
     proven: np.ndarray  # bool per point
+    work: int = 0  # the solver's work spent on the points
 
     @property
     def optimal(self) -> bool:
@@ -83,6 +77,7 @@ class Funding:
     proven: bool
     conflict: Conflict | None
     frontier: Frontier | None  # only with a Budget and no conflict
+    work: int = 0  # the solver's work spent on the recommended portfolio
 
     @property
     def budget_left(self) -> float | None:
@@ -247,7 +242,7 @@ def frontier_budgets(upfront, value, forced, open_, requires, points: int = FRON
 def fund(value, upfront, maintenance, red, decision, budget: float | None = None, capacity: float | None = None, *,
          status: Sequence[str] | None = None, requires: Sequence[tuple[int, int]] = (),
          groups: Sequence[Sequence[int]] = (), ids: Sequence[str] | None = None, currency: str = "",
-         frontier_points: int = FRONTIER_POINTS) -> Funding:
+         frontier_points: int = FRONTIER_POINTS, work: int | None = None) -> Funding:
     """The recommended portfolio, every verdict and (with a Budget) the efficient frontier.
 
     value: each initiative's value (risk-adjusted NPV when new, risk-adjusted
@@ -256,6 +251,9 @@ def fund(value, upfront, maintenance, red, decision, budget: float | None = None
     "fund", "skip" or ""; status "new", "started" or "finished" (all new
     when None); requires: pairs (i, j), i requires j; groups: the members of
     each alternative group; ids name initiatives in verdicts and notes.
+    The solver spends `work` (FUND_WORK when None) on the recommended portfolio first, then shares
+    what is left evenly among the frontier's points, each starting from the
+    set found at the budget below it.
 
     >>> f = fund([60.0, 50, 40, -5, 70], [30.0, 20, 20, 10, 40], [0.0, 0, 0, 0, 0],
     ...          [False, False, False, False, True], ["", "", "", "fund", ""], budget=50.0)
@@ -265,6 +263,7 @@ def fund(value, upfront, maintenance, red, decision, budget: float | None = None
     (85.0, 50.0, 0.0, True, 25)
     """
     value, upfront, maintenance = (np.asarray(x, float) for x in (value, upfront, maintenance))
+    work = FUND_WORK if work is None else work
     n = value.size
     red, decision = np.asarray(red, bool), np.asarray(decision, dtype=object)
     states = np.asarray(["new"] * n if status is None else status, dtype=object)
@@ -286,20 +285,20 @@ def fund(value, upfront, maintenance, red, decision, budget: float | None = None
         solution = Solution(chosen, total, total, True, 0)
     else:
         solution = solve(_problem(value, upfront, maintenance, budget, capacity, requires, groups, forced,
-                                  out | finished))
+                                  out | finished), work)
     chosen = solution.chosen
     curve = None
     if budget is not None and conflict is None:
         open_ = ~out & ~finished & ~never_in(out, requires)
         budgets = frontier_budgets(upfront, value, forced, open_, requires, frontier_points)
-        points, start = [], None
-        for b in budgets:
-            point = solve(_problem(value, upfront, maintenance, float(b), capacity, requires, groups, forced,
-                                   out | finished), start=start)
-            points.append(point)
-            start = point.chosen
+        points: list[Solution] = []
+        left = max(work - solution.work, 0)
+        for k, b in enumerate(budgets):
+            share = (left - sum(p.work for p in points)) // (budgets.size - k)
+            points.append(solve(_problem(value, upfront, maintenance, float(b), capacity, requires, groups, forced,
+                                         out | finished), max(share, 0), points[-1].chosen if points else None))
         curve = Frontier(budgets, np.array([p.value for p in points]), np.array([p.bound for p in points]),
-                         np.array([p.proven for p in points]))
+                         np.array([p.proven for p in points]), sum(p.work for p in points))
     return Funding(
         chosen=chosen,
         verdicts=verdicts(value, red, decision, states, chosen, requires, groups, ids, conflict is not None),
@@ -312,4 +311,5 @@ def fund(value, upfront, maintenance, red, decision, budget: float | None = None
         proven=solution.proven,
         conflict=conflict,
         frontier=curve,
+        work=solution.work,
     )

@@ -264,9 +264,9 @@ def calendar_draws(items, s: Settings, rows: np.ndarray, where: Where, offset: n
                                   np.broadcast_to(drawn["upfront"][k], (len(k), s.draws)).T])
             total += per_draw @ weights
         rest = np.flatnonzero(~shaped)
-        chunk = max(1, MONTH_CELLS // (s.draws * s.horizon))
-        for start in range(0, len(rest), chunk):
-            k = rest[start:start + chunk]
+        laid = max(1, MONTH_CELLS // (s.draws * s.horizon))  # initiatives laid month by month at once
+        for at in range(0, len(rest), laid):
+            k = rest[at:at + laid]
             _lay_draws(total, {f: v[k] for f, v in drawn.items()}, {f: v[k] for f, v in fixed.items()}, steps[k],
                        rho[k], where.elapsed[part][k] == 0, column[k], inside[k])
         if tick is not None:

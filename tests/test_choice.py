@@ -293,3 +293,34 @@ def test_a_copy_of_the_examples_in_one_currency_makes_one_choice(tmp_path):
         shutil.copy(EXAMPLES / name, root / name)
     report = leverkit.batch([str(root)], tmp_path / "out", workers=1, budget=150_000)
     assert len(report.processed) == 2 and (tmp_path / "out" / "portfolio.xlsx").exists()
+
+
+def test_a_choice_not_proven_best_says_how_close_on_every_sheet_and_page(tmp_path, monkeypatch):
+    """With the solver's work cut to nothing, a hard plan's choice cannot be proven: the Decision and Portfolio
+    sheets, the page, and a batch's Funding sheet and index all carry the note with the solver's bound."""
+    from leverkit import funding
+
+    monkeypatch.setattr(funding, "FUND_WORK", 0)
+    rng = np.random.default_rng(5)
+    upfront = np.round(rng.lognormal(np.log(22_000), 1.0, 40))
+    rows = [initiative(id=f"H{k}", upfront_cost=float(c), maintenance_month=0, reach_month=1,
+                       value_per_reach=float(c * 0.06 + k), quality_1_5=4) for k, c in enumerate(upfront)]
+    (tmp_path / "drive").mkdir()
+    path = write_team(tmp_path / "drive" / "hard.xlsx", rows,
+                      settings={"Budget": float(upfront.sum() * 0.3), "Horizon (months)": 24, "Simulation draws": 0})
+    ranking = leverkit.rank(leverkit.load(path))
+    note = ranking.funding.note("USD")
+    assert note.startswith("not proven best: the best possible is at most USD ") and not ranking.funding.proven
+    assert ranking.funding.bound > ranking.funding.value
+    leverkit.report(path, tmp_path / "out")
+    sheets = calamine_sheets(tmp_path / "out" / "hard_ranked.xlsx")
+    assert {r["Decision"]: r["Value"] for r in find_table(sheets["Decision"], "Decision")}["Solver"] == note
+    frontier = find_table(sheets["Portfolio"], "Budget", "Best value (risk-adjusted)")
+    assert any(r["Proven best"] == "no" for r in frontier)
+    assert all(r["Best possible"] >= r["Best value (risk-adjusted)"] - 1e-6 for r in frontier)
+    page = (tmp_path / "out" / "hard.html").read_text()
+    assert "not proven best: the best possible is at most" in page
+    leverkit.batch([str(tmp_path / "drive")], tmp_path / "batch", workers=1, budget=float(upfront.sum() * 0.3))
+    company = calamine_sheets(tmp_path / "batch" / "portfolio.xlsx")["Funding"]
+    assert any(isinstance(cell, str) and cell.startswith("not proven best") for row in company for cell in row)
+    assert "not proven best" in (tmp_path / "batch" / "index.html").read_text()
