@@ -106,7 +106,7 @@ class Funding:
         unit = f"{currency} " if currency else ""
         parts = []
         if not self.proven:
-            share = f" ({self.gap / abs(self.value):.1%})" if self.value else ""
+            share = f" ({100 * self.gap / abs(self.value):.2g}%)" if self.value else ""  # 5.3%, 0.0053%
             parts.append(f"the best possible is at most {unit}{self.gap:,.0f}{share} more than this set")
         if self.frontier is not None and not self.frontier.optimal:
             open_ = int((~self.frontier.proven).sum())

@@ -30,7 +30,9 @@ import numpy as np
 
 FIT_TOLERANCE = 1e-9  # totals within a billionth of a limit fit it (floating-point sums)
 TIE_TOLERANCE = 1e-10  # sets whose values differ by less than this share of the value at stake tie
-NODE_WORK = 5_000  # work units of one HiGHS branch-and-bound node (one unit: one partial set of the search)
+NODE_WORK = 5_000  # work units of one HiGHS branch-and-bound node (one unit: one partial set of the search) ...
+ITEM_WORK = 8  # ... plus these per item searched: a node's linear programme grows with the items (measured: a node
+#                on 3,272 items took as long as 31,000 partial sets of the dynamic programme)
 DEFAULT_WORK = 50_000_000  # one solve's work: 10,000 HiGHS nodes, or 50 million partial sets
 SEARCH_SHARE = 0.2  # share of the work the dynamic programme may spend before HiGHS takes its items
 SEARCH_STATES = 1_000_000  # partial sets the dynamic programme keeps at once before HiGHS takes its items
@@ -469,11 +471,11 @@ def _knapsack(value, costs, room, work: int, start) -> tuple[np.ndarray, float, 
             best = fixed_in.copy()
             best[items] = searched.picked
         proven, core_bound = searched.complete, searched.bound
-        if not proven and work - spent >= NODE_WORK:
+        if not proven and work - spent >= node_work(items.size):
             agrees = (best[~core] == fixed_in[~core]).all()
             mip = _mip(_Core(value[items], costs[:, items], room - base[0], np.zeros((0, 2), np.int64), []),
-                       (work - spent) // NODE_WORK, best[items] if agrees else None)
-            spent += mip.nodes * NODE_WORK
+                       (work - spent) // node_work(items.size), best[items] if agrees else None)
+            spent += mip.nodes * node_work(items.size)
             if mip.picked is not None and value[items[mip.picked]].sum() + base[1] > value[best].sum():
                 best = fixed_in.copy()
                 best[items[mip.picked]] = True
@@ -537,7 +539,7 @@ def _general(core: _Core, work: int, start) -> tuple[np.ndarray, float, bool, in
     """
     rows = _Rows.of(core)
     prices, relaxed = _relaxation(core.value, rows)
-    spent = NODE_WORK
+    spent = node_work(core.value.size)  # the relaxation: about one node
     d = core.value - rows.transposed(prices, core.value.size)
     upper = np.maximum(d, 0).sum() + prices @ rows.upper
     order = np.argsort(-d, kind="stable")
@@ -560,8 +562,8 @@ def _general(core: _Core, work: int, start) -> tuple[np.ndarray, float, bool, in
         picked, rest_bound, proven, used = _knapsack(rest.value, rest.costs, rest.room, work - spent, hint)
         spent += used
     else:
-        mip = _mip(rest, max((work - spent) // NODE_WORK, 1), hint)
-        spent += mip.nodes * NODE_WORK
+        mip = _mip(rest, max((work - spent) // node_work(rest.value.size), 1), hint)
+        spent += mip.nodes * node_work(rest.value.size)
         picked, rest_bound, proven = mip.picked, mip.bound, mip.proven
     fixed = core.value[inn].sum()
     if picked is not None and core.value[free[picked]].sum() + fixed > lower:
@@ -708,6 +710,15 @@ class _Mip:
     bound: float
     proven: bool
     nodes: int
+
+
+def node_work(items: int) -> int:
+    """The work units one HiGHS node counts for on `items` items.
+
+    >>> node_work(0), node_work(3_272)
+    (5000, 31176)
+    """
+    return NODE_WORK + ITEM_WORK * items
 
 
 def _mip(core: _Core, nodes: int, start) -> _Mip:

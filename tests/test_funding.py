@@ -148,7 +148,7 @@ def test_work_limit_is_reported_with_how_close_the_set_is():
     gap = result.bound - result.value
     open_ = int((~result.frontier.proven).sum())
     assert result.note("EUR").startswith(
-        f"not proven best: the best possible is at most EUR {gap:,.0f} ({gap / result.value:.1%}) more than this set; "
+        f"not proven best: the best possible is at most EUR {gap:,.0f} ({100 * gap / result.value:.2g}%) more than this set; "
         f"{open_} of 25 frontier points not proven, each at most EUR ")
     curve = result.frontier
     brute = brute_best(value, upfront, np.zeros(5), curve.budgets)
