@@ -77,8 +77,11 @@ def _pygal_clock():
 
 
 def per_workbook(paths: list[Path]) -> dict[str, float]:
-    """Median milliseconds per phase of one workbook, as a batch worker does it; the page's charts are then
-    drawn again apart, with the collector paused as the page has it, and their time inside pygal clocked."""
+    """Median milliseconds per phase of one workbook, as a batch worker does it (BLAS on one thread); the page's
+    charts are then drawn again apart, with the collector paused as the page has it, and their time inside
+    pygal clocked."""
+    from threadpoolctl import threadpool_limits
+
     from leverkit import charts, summary
     from leverkit.excel import build_workbook
     from leverkit.processes import collector_paused
@@ -89,19 +92,20 @@ def per_workbook(paths: list[Path]) -> dict[str, float]:
     for k, path in enumerate(paths):
         data = path.read_bytes()
         steps = {}
-        start = time.perf_counter()
-        plan = read_bytes(data, str(path), path.stem)
-        steps["read"] = time.perf_counter()
-        ranking = rank(plan)
-        steps["rank"] = time.perf_counter()
-        build_workbook(ranking, io.BytesIO())
-        steps["write xlsx"] = time.perf_counter()
-        summary.render(ranking)
-        steps["html page"] = time.perf_counter()
-        with collector_paused(), _pygal_clock() as inside:
-            for chart in (summary._decision, charts.quality_map, summary._uncertainty, summary._tracking):
-                chart(ranking)
-        steps["of which charts"] = time.perf_counter()
+        with threadpool_limits(1):
+            start = time.perf_counter()
+            plan = read_bytes(data, str(path), path.stem)
+            steps["read"] = time.perf_counter()
+            ranking = rank(plan)
+            steps["rank"] = time.perf_counter()
+            build_workbook(ranking, io.BytesIO())
+            steps["write xlsx"] = time.perf_counter()
+            summary.render(ranking)
+            steps["html page"] = time.perf_counter()
+            with collector_paused(), _pygal_clock() as inside:
+                for chart in (summary._decision, charts.quality_map, summary._uncertainty, summary._tracking):
+                    chart(ranking)
+            steps["of which charts"] = time.perf_counter()
         if k >= 2:  # the first two warm the imports and the template cache
             last = start
             for name, at in steps.items():

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from threadpoolctl import threadpool_limits
+
 from . import pipeline
 from .errors import BadSetting, Busy, LeverkitError, NothingFound, WriteFailed
 from .files import TEMP_PREFIX, load_record, open_by, write_json, written_error
@@ -88,6 +90,11 @@ def rank_workbook(data: bytes, name: str, in_place: bool = False, today: datetim
 
     Never raises for a bad workbook: the problem comes back as `error`.
     """
+    with threadpool_limits(1):  # one worker, one core: BLAS threads would spin against the other workers
+        return _rank_workbook(data, name, in_place, today)
+
+
+def _rank_workbook(data: bytes, name: str, in_place: bool, today: datetime.date | None) -> Outcome:
     outcome = Outcome(name, _sha256(data))
     try:
         outputs = pipeline.build(pipeline.rank_bytes(data, name, PurePosixPath(name).stem, today), data, in_place)

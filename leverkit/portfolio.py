@@ -24,7 +24,7 @@ from .excel import build_sheets
 from .files import load_record, write_all, write_json, written_error
 from .funding import Funding, fund
 from .charts import frontier, quality_map_of
-from .processes import collector_paused
+from .processes import collector_paused, meanwhile
 from .runs import BatchReport, Outcome
 from .summary import environment
 from .tables import ALL_RANKED_COLUMNS, RANKED_COLUMNS, Sheet, Table, frontier_table, funding_table, headline
@@ -315,11 +315,12 @@ def write_portfolio(report: BatchReport, force: bool = False, budget: float | No
     if tracking:
         output["Tracking"] = Sheet(tracking, down=True)
     output["Failed"] = Sheet([problems(report)])
-    page = render_index(report, ranking, teams, exchange, funding, tracking)
     workbook = io.BytesIO()
-    build_sheets(output, currency, workbook)
+    with meanwhile(lambda: render_index(report, ranking, teams, exchange, funding, tracking)) as page:
+        build_sheets(output, currency, workbook)  # while a second process, where there is one, draws the page
+        html = page()
     try:
-        write_all({targets[0]: workbook.getvalue(), targets[1]: page.encode("utf-8")})
+        write_all({targets[0]: workbook.getvalue(), targets[1]: html.encode("utf-8")})
         write_json(out / PORTFOLIO_RECORD, {"key": key, "leverkit": __version__})
     except OSError as exc:
         raise WriteFailed(f"the portfolio view {written_error(exc)}") from None
