@@ -66,7 +66,7 @@ def writing(folder: Path, runs: int) -> dict[str, float]:
         pickle.dump((tables, ranking.plan.settings.currency), f)
     (folder / "floor.py").write_text(FLOOR)
     (folder / "write_only.py").write_text(WRITE_ONLY)
-    ranked_width = len(tables["Ranked"][0].headers)
+    ranked_width = len(tables["Ranked"].tables[0].headers)
     floor = [sys.executable, str(folder / "floor.py"), str(path), str(folder / "floor.xlsx"), "60", str(ranked_width)]
     ours = [sys.executable, str(folder / "write_only.py"), str(folder / "tables.pkl"), str(folder / "ours.xlsx")]
     usage(floor), usage(ours)  # warm the disk cache and the bytecode caches

@@ -205,6 +205,28 @@ def test_matches_milp_beyond_brute_force(kind, seed):
         assert ordered(found.value, best, found.bound)
 
 
+@pytest.mark.parametrize("n", [50, 300])
+@pytest.mark.parametrize("seed", range(3))
+def test_a_team_plan_with_every_rule_matches_milp(n, seed):
+    """A plan as teams write them, at 50 and 300 initiatives: Budget and capacity, decisions in and out, chains and
+    cycles of requirements among the undecided (some onto money-losers), and alternative groups."""
+    rng = np.random.default_rng(1_000 + seed)
+    upfront, maintenance = rng.lognormal(np.log(22_000), 1.0, n), rng.lognormal(np.log(400), 1.0, n)
+    value = rng.lognormal(np.log(30_000), 1.2, n) - 20_000
+    forced_in, forced_out = np.zeros(n, bool), np.zeros(n, bool)
+    decided = rng.permutation(n)[: n // 10]
+    forced_in[decided[: n // 40]], forced_out[decided[n // 40:]] = True, True
+    free = np.flatnonzero(~forced_in & ~forced_out)
+    requires = [tuple(p) for p in rng.choice(free, (n // 6, 2)).tolist() if p[0] != p[1]]
+    groups = [tuple(g) for g in rng.permutation(free)[: 3 * (n // 15)].reshape(-1, 3).tolist()]
+    problem = Problem(value, np.vstack([upfront, maintenance]), [0.3 * upfront.sum(), 0.3 * maintenance.sum()],
+                      requires, groups, forced_in, forced_out)
+    assert problem.allows(forced_in)  # the decisions require nothing and fit: they do not conflict
+    found, best = solve(problem), milp_optimum(problem)
+    assert allowed(problem, found.chosen)[0] and found.proven
+    assert found.value == pytest.approx(best, rel=1e-9)
+
+
 def adversarial(n: int, seed: int = 0, forced: int = 0, easy: int = 0) -> Problem:
     """value = upfront + maintenance + 1 under a Budget and a capacity: almost every set is as good as its
     neighbours, so no bound cuts the search short. Beside the n: `forced` valuable items forced in, and `easy`
