@@ -416,6 +416,22 @@ class Swing:
     swing: float  # |npv_high − npv_low|
 
 
+def _at_ends(items, cases: list[tuple[int, str]]):
+    """For each case (initiative, one of its ranged inputs): the initiative, the input, the input's (low, high),
+    and `inputs(end)`, every case's inputs as columns with that input at its low (end 0) or high (end 1) end
+    and every other input at its median."""
+    index = np.array([i for i, _ in cases])
+    field = np.array([f for _, f in cases])
+    columns = _columns([items[i] for i in index], RANGED + FIXED)
+    bounds = np.array([items[i].ranges[f] for i, f in cases], float)
+
+    def inputs(end: int) -> dict[str, np.ndarray]:
+        return {f: np.where(field == f, bounds[:, end], column) if f in RANGED else column
+                for f, column in columns.items()}
+
+    return index, field, bounds, inputs
+
+
 def sensitivity(plan: Plan) -> list[Swing]:
     """Per initiative and ranged input: NPV at the range's low and high end, every other input at its median.
 
@@ -434,15 +450,10 @@ def sensitivity(plan: Plan) -> list[Swing]:
     cases = [(i, f) for i, item in enumerate(items) for f in spread_inputs(item)]
     if not cases:
         return []
-    index = np.array([i for i, _ in cases])
-    field = np.array([f for _, f in cases])
-    columns = _columns([items[i] for i in index], RANGED + FIXED)
-    bounds = np.array([items[i].ranges[f] for i, f in cases], float)
+    index, field, bounds, inputs = _at_ends(items, cases)
 
     def npv_at(end: int) -> np.ndarray:
-        inputs = {f: np.where(field == f, bounds[:, end], column) if f in RANGED else column for f, column in columns.items()}
-        cf, _, _ = cash_flows(**inputs, horizon=s.horizon)
-        return npv(s.monthly_rate, cf)
+        return npv(s.monthly_rate, cash_flows(**inputs(end), horizon=s.horizon)[0])
 
     at_low, at_high = npv_at(0), npv_at(1)
     swings = [
@@ -473,15 +484,10 @@ def value_swings(plan: Plan, where: Where, mask) -> list[tuple[int, str, float, 
              for f in spread_inputs(items[i])]
     if not cases:
         return []
-    index = np.array([i for i, _ in cases])
-    field = np.array([f for _, f in cases])
-    columns = _columns([items[i] for i in index], RANGED + FIXED)
-    bounds = np.array([items[i].ranges[f] for i, f in cases], float)
+    index, field, _, inputs = _at_ends(items, cases)
 
     def value_at(end: int) -> np.ndarray:
-        inputs = {f: np.where(field == f, bounds[:, end], column) if f in RANGED else column
-                  for f, column in columns.items()}
-        return outcomes(**inputs, horizon=s.horizon, monthly_rate=s.monthly_rate, elapsed=where.elapsed[index],
+        return outcomes(**inputs(end), horizon=s.horizon, monthly_rate=s.monthly_rate, elapsed=where.elapsed[index],
                         realisation=where.realisation[index])[0]
 
     return [(int(i), str(f), float(a), float(b)) for i, f, a, b in zip(index, field, value_at(0), value_at(1))]
