@@ -176,6 +176,7 @@ def batch(inputs: tuple[str, ...], out_dir: Path, workers: int | None, in_place:
                                scheduler=scheduler, progress=progress, budget=budget, capacity=capacity,
                                currency=currency, rates=dict(rates))
         except LeverkitError as error:
+            stack.close()  # end the progress bar's line first
             click.echo(f"error: {one_line(str(error), 2000)}", err=True)
             sys.exit(1)
     for problem in report.skipped:

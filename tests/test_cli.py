@@ -105,3 +105,34 @@ def test_long_steps_show_their_progress(team, monkeypatch):
     monkeypatch.setattr(command, "SHOW_AFTER", 60.0)
     quiet = CliRunner().invoke(command.cli, ["report", str(path), "--out", str(path.parent / "out")])
     assert "Simulating" not in quiet.output  # quick steps stay silent
+
+
+def test_a_batch_error_starts_its_own_line_after_the_progress_bar(tmp_path):
+    """In a terminal the bar ends its line before the error is printed (a pseudo-terminal stands in for one)."""
+    import os
+    import pty
+
+    from .conftest import write_team
+
+    (tmp_path / "drive").mkdir()
+    write_team(tmp_path / "drive" / "a.xlsx", [initiative()], settings={"Currency": "EUR"})
+    write_team(tmp_path / "drive" / "b.xlsx", [initiative()], settings={"Currency": "USD"})
+    main, child = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "leverkit", "batch", str(tmp_path / "drive"), "--out",
+                           str(tmp_path / "out"), "--workers", "1", "--budget", "100"],
+                          stdin=subprocess.DEVNULL, stdout=child, stderr=child, timeout=120)
+    os.close(child)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal closed: all is read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    lines = shown.decode().replace("\r", "\n").splitlines()
+    assert done.returncode == 1
+    assert any(line.startswith("error: a company-wide budget or capacity cannot add up amounts") for line in lines)
+    assert any("Ranking" in line and "100%" in line for line in lines)  # the bar was drawn, as in a terminal
