@@ -135,6 +135,26 @@ def test_a_decompression_bomb_is_refused_by_the_parts_declared_size(team, tmp_pa
     one_sentence(report(path), "refused: its part xl/worksheets/sheet9.xml inflates to 110 MiB")
 
 
+def test_a_package_of_parts_each_within_the_limit_but_too_large_together_is_refused(team):
+    """Four parts of 80 MiB each (under the 100 MiB a part) inflate to 320 MiB, over the 300 MiB a workbook."""
+    path = team([initiative()])
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as package:
+        for k in range(4):
+            with package.open(f"xl/media/filler{k}.bin", "w") as part:
+                for _ in range(80):
+                    part.write(b" " * 2**20)
+    assert path.stat().st_size < 2 * 2**20
+    one_sentence(report(path), "refused: it inflates to 320 MiB, over leverkit's limit of 300 MiB")
+
+
+def test_a_package_of_too_many_parts_is_refused(team):
+    path = team([initiative()])
+    with zipfile.ZipFile(path, "a") as package:
+        for k in range(10_000):
+            package.writestr(f"customXml/item{k}.xml", b"")
+    one_sentence(report(path), "refused: it has 10,0", "parts; workbooks leverkit reads have at most 10,000")
+
+
 def test_cell_text_beyond_excels_limit_is_an_invalid_cell(team):
     plan = leverkit.load(team([initiative(id="A", notes="n" * 40_000), initiative(id="B")]))
     assert [i.id for i in plan.initiatives] == ["B"]
