@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .solver import DEFAULT_WORK, Problem, Solution, fits, solve
+from .solver import DEFAULT_WORK, Problem, Solution, closure, fits, never_in, solve
 
 FINISHED = "finished"
 FUND_DECIDED, SKIP_DECIDED = "fund (decided)", "skip (decided)"
@@ -116,34 +116,6 @@ class Funding:
         return "not proven best: " + "; ".join(parts) if parts else ""
 
 
-def closure(start: np.ndarray, requires: Sequence[tuple[int, int]], n: int) -> np.ndarray:
-    """The initiatives in `start` and everything they require, transitively.
-
-    >>> closure(np.array([True, False, False, False]), [(0, 1), (1, 2), (3, 0)], 4).tolist()
-    [True, True, True, False]
-    """
-    inside = np.asarray(start, bool).copy()
-    needs: dict[int, list[int]] = {}
-    for i, j in requires:
-        needs.setdefault(i, []).append(j)
-    stack = np.flatnonzero(inside).tolist()
-    while stack:
-        for j in needs.get(stack.pop(), []):
-            if not inside[j]:
-                inside[j] = True
-                stack.append(j)
-    return inside
-
-
-def never_in(blocked: np.ndarray, requires: Sequence[tuple[int, int]]) -> np.ndarray:
-    """`blocked` and every initiative that requires one of them, transitively: these can never be in.
-
-    >>> never_in(np.array([False, False, True]), [(0, 1), (1, 2)]).tolist()
-    [True, True, True]
-    """
-    return closure(blocked, [(j, i) for i, j in requires], len(blocked))
-
-
 def _money(amount: float, currency: str) -> str:
     return f"{currency} {amount:,.0f}" if currency else f"{amount:,.0f}"
 
@@ -166,6 +138,11 @@ def _conflict(forced: np.ndarray, ids: Sequence[str], out: np.ndarray, decision:
     return Conflict(tuple(ids[i] for i in np.flatnonzero(forced).tolist()), tuple(reasons)) if reasons else None
 
 
+def _blocked(red: np.ndarray, decision: np.ndarray, finished: np.ndarray) -> np.ndarray:
+    """What no rule may bring in: decided skip, or flagged red and undecided (a finished one is neither)."""
+    return ((decision == "skip") | (red & (decision == ""))) & ~finished
+
+
 def verdicts(value, red, decision, status, chosen, requires, groups, ids, conflict: bool) -> list[str]:
     """Every initiative's verdict, the first rule of docs/model.md section 5's table that applies.
 
@@ -177,8 +154,7 @@ def verdicts(value, red, decision, status, chosen, requires, groups, ids, confli
     value, red, chosen = np.asarray(value, float), np.asarray(red, bool), np.asarray(chosen, bool)
     decision, status = np.asarray(decision, dtype=object), np.asarray(status, dtype=object)
     started = status == "started"
-    blocked = ((decision == "skip") | (red & (decision == ""))) & (status != FINISHED)
-    never = never_in(blocked, requires)
+    never = never_in(_blocked(red, decision, status == FINISHED), requires)
     required_by: dict[int, list[str]] = {}
     needs: dict[int, list[str]] = {}
     for i, j in requires:
@@ -246,9 +222,9 @@ def fund(value, upfront, maintenance, red, decision, budget: float | None = None
     """The recommended portfolio, every verdict and (with a Budget) the efficient frontier.
 
     value: each initiative's value (risk-adjusted NPV when new, risk-adjusted
-    forward value when started); upfront: what it still needs from the
-    Budget (0 for a started one); maintenance; red: the red flag; decision
-    "fund", "skip" or ""; status "new", "started" or "finished" (all new
+    forward value when started); upfront: its upfront cost, which only a new
+    one still needs from the Budget (a started one's is sunk); maintenance;
+    red: the red flag; decision "fund", "skip" or ""; status "new", "started" or "finished" (all new
     when None); requires: pairs (i, j), i requires j; groups: the members of
     each alternative group; ids name initiatives in verdicts and notes.
     The solver spends `work` (FUND_WORK when None) on the recommended portfolio first, then shares
@@ -269,18 +245,15 @@ def fund(value, upfront, maintenance, red, decision, budget: float | None = None
     states = np.asarray(["new"] * n if status is None else status, dtype=object)
     ids = [f"#{i + 1}" for i in range(n)] if ids is None else list(ids)
     finished: np.ndarray = states == FINISHED
+    upfront = np.where(states == "new", upfront, 0.0)  # sunk once started
     requires = [(i, j) for i, j in requires if not finished[i] and not finished[j]]  # a finished one counts as in
     groups = [members for g in groups if len(members := tuple(i for i in g if not finished[i])) > 1]
     decision = np.where(finished, "", decision)
-    out = ((decision == "skip") | (red & (decision == ""))) & ~finished
+    out = _blocked(red, decision, finished)
     forced = closure((decision == "fund") & ~finished, requires, n)
     conflict = _conflict(forced, ids, out, decision, groups, upfront, maintenance, budget, capacity, currency)
     if conflict is not None:
         chosen = (decision == "fund") & ~finished
-        total = float(value[chosen].sum())
-        solution = Solution(chosen, total, total, True, 0)
-    elif budget is None and capacity is None and not requires and not groups:
-        chosen = forced | ((value > 0) & ~out & ~finished)
         total = float(value[chosen].sum())
         solution = Solution(chosen, total, total, True, 0)
     else:

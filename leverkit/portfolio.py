@@ -145,7 +145,6 @@ def company_funding(ranked: list[tuple[dict, dict]], exchange: Exchange, budget:
         return np.array([(r[name] or 0.0) * rate for r, rate in zip(records, rates)], float)
 
     status = [r.get("Status", "new") for r in records]
-    upfront = np.where(np.array(status) == "new", column("Upfront cost"), 0.0)
     where = {(s["workbook"], r["ID"]): k for k, (s, r) in enumerate(ranked)}
     requires = [(k, where[(s["workbook"], needed)]) for k, (s, r) in enumerate(ranked)
                 for needed in r.get("Requires", []) if (s["workbook"], needed) in where]
@@ -153,7 +152,7 @@ def company_funding(ranked: list[tuple[dict, dict]], exchange: Exchange, budget:
     for k, (s, r) in enumerate(ranked):
         if (r.get("Alternative group") or "").strip():
             groups.setdefault((s["workbook"], r["Alternative group"].strip().casefold()), []).append(k)
-    return fund(column("Value"), upfront, column("Maintenance / month"),
+    return fund(column("Value"), column("Upfront cost"), column("Maintenance / month"),
                 np.array([r["Risk flag"] == "red" for r in records], bool), [r.get("Decision", "") for r in records],
                 budget, capacity, status=status, requires=requires, groups=list(groups.values()),
                 ids=[f"{s['team']} {r['ID']}" for s, r in ranked], currency=exchange.currency or _single(ranked))

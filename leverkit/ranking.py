@@ -141,7 +141,7 @@ def values(plan: Plan, projection: Projection, where: Progress) -> np.ndarray:
 def choose(plan: Plan, projection: Projection, where: Progress, value: np.ndarray) -> Funding:
     """Verdicts, the recommended portfolio and the frontier for a plan (docs/model.md section 5)."""
     s = plan.settings
-    return fund(value, np.where(where.status == NEW, plan.column("upfront"), 0.0), plan.column("maintenance"),
+    return fund(value, plan.column("upfront"), plan.column("maintenance"),
                 projection.flags == RED, [i.decision for i in plan.initiatives], s.budget, s.capacity,
                 status=where.status.tolist(), requires=requirement_pairs(plan), groups=alternative_groups(plan),
                 ids=[i.id for i in plan.initiatives], currency=s.currency)

@@ -23,6 +23,7 @@ import functools
 import os
 import sys
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,6 +126,34 @@ def fits(total, limit) -> bool:
     return bool(np.all(np.asarray(total) <= np.asarray(limit) * (1 + FIT_TOLERANCE)))
 
 
+def closure(start: np.ndarray, requires: Sequence[Sequence[int]], n: int) -> np.ndarray:
+    """The items in `start` and everything they require, transitively.
+
+    >>> closure(np.array([True, False, False, False]), [(0, 1), (1, 2), (3, 0)], 4).tolist()
+    [True, True, True, False]
+    """
+    inside = np.asarray(start, bool).copy()
+    needs: dict[int, list[int]] = {}
+    for i, j in requires:
+        needs.setdefault(i, []).append(j)
+    stack = np.flatnonzero(inside).tolist()
+    while stack:
+        for j in needs.get(stack.pop(), []):
+            if not inside[j]:
+                inside[j] = True
+                stack.append(j)
+    return inside
+
+
+def never_in(blocked: np.ndarray, requires: Sequence[Sequence[int]]) -> np.ndarray:
+    """`blocked` and every item that requires one of them, transitively: these can never be in.
+
+    >>> never_in(np.array([False, False, True]), [(0, 1), (1, 2)]).tolist()
+    [True, True, True]
+    """
+    return closure(blocked, [(j, i) for i, j in requires], len(blocked))
+
+
 @dataclass(frozen=True)
 class _Core:
     """Items still to decide: value (m,), costs (k, m) of the limits that can bind, the room they leave
@@ -160,13 +189,13 @@ class _Core:
         when the items in break a limit, a group or an item out.
         """
         pairs, groups = self.pairs, self.groups
+        requires = pairs.tolist()
         members = np.concatenate([np.zeros(0, np.int64), *groups])
         group_of = np.repeat(np.arange(len(groups)), [g.size for g in groups])
         inn, out = inn.copy(), out.copy()
         while True:
             before = np.count_nonzero(inn), np.count_nonzero(out)
-            while (pulled := inn[pairs[:, 0]] & ~inn[pairs[:, 1]]).any():
-                inn[pairs[pulled, 1]] = True
+            inn = closure(inn, requires, inn.size)
             taken = np.bincount(group_of, inn[members], minlength=len(groups))
             left = self.room - self.costs[:, inn].sum(axis=1)
             if (inn & out).any() or (taken > 1).any() or (left < 0).any():
@@ -174,8 +203,7 @@ class _Core:
                                  "forced-out item")
             out[members[(taken[group_of] > 0) & ~inn[members]]] = True
             out |= ~inn & ~np.all(self.costs <= left[:, None], axis=0)
-            while (pushed := out[pairs[:, 1]] & ~out[pairs[:, 0]]).any():
-                out[pairs[pushed, 0]] = True
+            out = never_in(out, requires)
             open_ = ~inn & ~out
             wanted = np.zeros(self.value.size, bool)
             wanted[pairs[open_[pairs[:, 0]], 1]] = True
@@ -205,10 +233,7 @@ def _prune(problem: Problem, chosen: np.ndarray) -> np.ndarray:
     [True, True, False, False]
     """
     keep = problem.forced_in | (chosen & (problem.value > 0))
-    pairs = problem.requires
-    while (pulled := keep[pairs[:, 0]] & ~keep[pairs[:, 1]]).any():
-        keep[pairs[pulled, 1]] = True
-    return chosen & keep
+    return chosen & closure(keep, problem.requires.tolist(), keep.size)
 
 
 def solve(problem: Problem, work: int = DEFAULT_WORK, start=None) -> Solution:

@@ -94,7 +94,7 @@ def test_the_choice_against_every_subset(seed):
 def _closure_fits(case) -> bool:
     """Whether the fund decisions with all they require could be in together."""
     value, upfront, maintenance, red, decision, status, requires, groups, budget, capacity = case
-    from leverkit.funding import closure
+    from leverkit.solver import closure
 
     inside = closure((decision == "fund") & (status != "finished"),
                      [(i, j) for i, j in requires if status[i] != "finished" and status[j] != "finished"], len(value))
