@@ -15,6 +15,7 @@ their identifying columns repeated on each page.
 from __future__ import annotations
 
 import datetime
+import itertools
 import math
 from pathlib import Path
 
@@ -383,7 +384,7 @@ def build_sheets(output: dict[str, Sheet], currency: str | None, target: Path | 
             if name == "Projection" and table is sheet.tables[0]:
                 writer.chart(ws, table, currency, table_widths, chosen or [True] * len(table.rows))
             if sheet.down:
-                widths = [max(a, b) for a, b in zip(widths + [0.0] * len(table_widths), table_widths + [0.0] * len(widths))]
+                widths = [max(a, b) for a, b in itertools.zip_longest(widths, table_widths, fillvalue=0.0)]
             else:
                 widths += ([GAP_WIDTH] if widths else []) + table_widths
         if sheet.down:

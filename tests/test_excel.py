@@ -432,3 +432,20 @@ def test_the_chart_prints_whole_on_a_page_of_its_own(ranked):
     assert 400 <= width and sum(widths[:3]) + width <= first_page
     rows_above = start.row - top + 1  # the repeated header row, the copied rows, the gap
     assert rows_above * 20 + height <= page_height and height >= 300
+
+
+def test_no_column_is_squeezed_to_nothing(tmp_path):
+    """Sheets of tables one under another (Decision, Portfolio, the batch's By team) size each column to its
+    widest table; no column is given width 0, which Excel shows as a hidden column."""
+    from lxml import etree
+
+    ranked = leverkit.write_excel(leverkit.rank(leverkit.load(ROOT / "workbooks" / "operations.xlsx")),
+                                  tmp_path / "ranked.xlsx")
+    leverkit.batch([str(ROOT / "workbooks")], tmp_path / "batch", workers=1)
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    for path in (ranked, tmp_path / "batch" / "portfolio.xlsx"):
+        with zipfile.ZipFile(path) as z:
+            for part in (n for n in z.namelist() if n.startswith("xl/worksheets/sheet")):
+                cols = etree.fromstring(z.read(part)).iter(f"{main}col")
+                squeezed = [(c.get("min"), c.get("max")) for c in cols if float(c.get("width", "1")) == 0]
+                assert not squeezed, f"{path.name}/{part}: columns {squeezed} have width 0"
