@@ -140,7 +140,7 @@ def _uncertainty(ranking: Ranking) -> dict:
             [f"{charts.words(f'{items[i].id} {items[i].name}', max(10, 30 - len(HEADERS[f])))} · {HEADERS[f]}"
              for i, f, _, _ in top],
             [base + a - middle[i] for i, _, a, _ in top], [base + b - middle[i] for i, _, _, b in top], base, currency))
-        shown["tornado_cut"] = max(len(swings) - TORNADO_BARS, 0)
+        shown["swings"], shown["swings_shown"] = len(swings), len(top)
     return shown
 
 

@@ -124,6 +124,18 @@ def test_the_html_shows_the_spread_and_the_tornado(team):
     assert "Which guess matters most" in html and "NARROW Narrow bet · Upfront cost" in html
 
 
+def test_the_tornado_caption_counts_the_swings_it_draws(team):
+    import lxml.html
+
+    path, _, _ = run(team, ranged_rows())
+    page = lxml.html.parse(str(path.parent / "out" / f"{path.stem}.html"))
+    figure = page.xpath('//h3[.="Which guess matters most"]/following-sibling::figure[1]')[0]
+    bars = [t.text_content() for t in figure.iter("{http://www.w3.org/2000/svg}text", "text")
+            if " · " in t.text_content()]
+    caption = figure.findtext("figcaption")
+    assert len(bars) == 2 and "The 2 widest swings, named initiative · input." in caption
+
+
 def test_bad_ranges_stay_cell_errors_and_are_not_simulated(team):
     rows = [initiative(id="REV", upfront_cost="1,200 to 800"), initiative(id="NEG", maintenance_month="-5 to 10"),
             initiative(id="GRO", growth_month="-100% to 5%"), initiative(id="OK", upfront_cost="800 to 1,200")]
