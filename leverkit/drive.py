@@ -200,7 +200,7 @@ def _looks_like_a_workbook(path: Path) -> bool:
     return head[:4] == ZIP_MAGIC or head == OLE_MAGIC
 
 
-def _reuse(job: Job, data: bytes, out_dir: Path, in_place: bool, today: datetime.date | None) -> Outcome | None:
+def _reuse(job: Job, data: bytes, out_dir: Path, in_place: bool, ran: str) -> Outcome | None:
     """The recorded outcome, if the workbook has not changed since its outputs were written.
 
     The As of month is part of the input: a workbook that sets none was
@@ -212,8 +212,7 @@ def _reuse(job: Job, data: bytes, out_dir: Path, in_place: bool, today: datetime
         return None
     if record.get("in_place") != in_place or record.get("sha256") != _sha256(data):
         return None
-    month = f"{this_month() if today is None else today:%Y-%m}"
-    if record.get("ran") != month and record["summary"].get("as_of") == record.get("ran"):
+    if record.get("ran") != ran and record["summary"].get("as_of") == record.get("ran"):
         return None
     if not all((out_dir / name).exists() for name in record["outputs"]):
         return None
@@ -269,16 +268,15 @@ def _in_processes(todo: list[tuple[Job, bytes]], workers: int, in_place: bool, t
                                          f"it for lack of memory)")
 
 
-def _write_outputs(job: Job, outcome: Outcome, out_dir: Path, report: BatchReport, today: datetime.date | None) -> None:
-    in_place = pipeline.IN_PLACE in outcome.files
+def _write_outputs(job: Job, outcome: Outcome, out_dir: Path, report: BatchReport, ran: str) -> None:
     written = pipeline.write(outcome.files, outcome.notes, str(job.path), outcome.sha256,
                              job.output(out_dir, pipeline.RANKED), job.output(out_dir, pipeline.HTML), job.path)
-    kept_in_place = in_place and pipeline.IN_PLACE in outcome.files
+    kept_in_place = pipeline.IN_PLACE in outcome.files
     recorded_sha = _sha256(outcome.files[pipeline.IN_PLACE]) if kept_in_place else outcome.sha256
     outputs = [str(p.relative_to(out_dir)) for p in written if out_dir in p.parents]
     write_json(job.output(out_dir, RECORD), {
         "format": RECORD_FORMAT, "leverkit": __version__, "sha256": recorded_sha, "in_place": kept_in_place,
-        "ran": f"{this_month() if today is None else today:%Y-%m}",
+        "ran": ran,
         "outputs": outputs, "summary": outcome.summary, "issues": outcome.issues,
     })
     report.written += written
@@ -330,7 +328,7 @@ def run_batch(inputs: list[str], out_dir: str | Path = "reports", *, workers: in
 
 
 def _reads(jobs: list[Job], out_dir: Path, in_place: bool, force: bool, report: BatchReport, advance,
-           today: datetime.date | None) -> tuple[dict[str, Outcome], list[tuple[Job, bytes]]]:
+           ran: str) -> tuple[dict[str, Outcome], list[tuple[Job, bytes]]]:
     """The workbooks to rank, and the outcomes of those unchanged since their outputs were written."""
     outcomes: dict[str, Outcome] = {}
     todo = []
@@ -346,7 +344,7 @@ def _reads(jobs: list[Job], out_dir: Path, in_place: bool, force: bool, report: 
             report.failed.append(Problem(str(job.path), f"cannot be opened ({exc.strerror or exc})"))
             advance()
             continue
-        reused = None if force else _reuse(job, data, out_dir, in_place, today)
+        reused = None if force else _reuse(job, data, out_dir, in_place, ran)
         if reused is not None:
             outcomes[str(job.relative)] = reused
             report.unchanged += 1
@@ -367,13 +365,14 @@ def _run(inputs, out_dir: Path, workers: int, in_place: bool, force: bool, sched
                            f"{out_dir} are as they were")
     report = BatchReport(out_dir, skipped=skipped, failed=failed)
     advance = progress(len(jobs)) if progress else (lambda: None)
-    outcomes, todo = _reads(jobs, out_dir, in_place, force, report, advance, today)
+    ran = f"{this_month() if today is None else today:%Y-%m}"  # the month this run ranks in, when As of is blank
+    outcomes, todo = _reads(jobs, out_dir, in_place, force, report, advance, ran)
     for job, outcome in _execute(todo, workers, scheduler, in_place, today):
         if outcome.error:
             report.failed.append(Problem(str(job.path), outcome.error.removeprefix(f"{job.relative}: ")))
         else:
             try:
-                _write_outputs(job, outcome, out_dir, report, today)
+                _write_outputs(job, outcome, out_dir, report, ran)
                 outcomes[str(job.relative)] = outcome
             except WriteFailed as exc:  # unwritable folder, full disk, a name too long: this one fails, the rest go on
                 report.failed.append(Problem(str(job.path), str(exc).removeprefix(f"{job.path}: ")))

@@ -12,7 +12,7 @@ depends on how busy the machine is.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,6 +114,31 @@ class Funding:
             parts.append(f"{open_} of {self.frontier.proven.size} frontier points not proven, each at most "
                          f"{unit}{widest:,.0f} below the best possible")
         return "not proven best: " + "; ".join(parts) if parts else ""
+
+
+def requirement_pairs(keys: Sequence[Hashable], requires: Sequence[Iterable[Hashable]]) -> list[tuple[int, int]]:
+    """(i, j): initiative i requires initiative j, where `requires[i]` holds the keys of what i requires
+    (a key no initiative has is left out).
+
+    >>> requirement_pairs(["A", "B", "C"], [["C"], [], ["B", "Z"]])
+    [(0, 2), (2, 1)]
+    """
+    index = {key: i for i, key in enumerate(keys)}
+    return [(i, index[key]) for i, needed in enumerate(requires) for key in needed if key in index]
+
+
+def alternative_groups(labels: Sequence[str], scopes: Sequence[Hashable] | None = None) -> list[tuple[int, ...]]:
+    """The initiatives of each alternative group, first seen first: labels match trimmed and case aside,
+    within one scope (the workbook, when many teams are chosen from at once).
+
+    >>> alternative_groups(["ops", "", " OPS", "web"]), alternative_groups(["a", "a"], scopes=["x", "y"])
+    ([(0, 2), (3,)], [(0,), (1,)])
+    """
+    groups: dict[tuple[Hashable, str], list[int]] = {}
+    for i, label in enumerate(labels):
+        if label.strip():
+            groups.setdefault((scopes[i] if scopes else None, label.strip().casefold()), []).append(i)
+    return [tuple(members) for members in groups.values()]
 
 
 def _money(amount: float, currency: str) -> str:

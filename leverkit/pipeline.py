@@ -11,7 +11,6 @@ note, whenever losing nothing cannot be guaranteed.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ from .inplace import replace_unless_changed, splice
 from .plan import Plan, Step
 from .processes import meanwhile
 from .ranking import Ranking, rank
-from .reading import Grid, parse_sheets, read_grids
+from .reading import Grid, parse_sheets, read_bytes
 from .summary import render
 
 RANKED, HTML, IN_PLACE = "_ranked.xlsx", ".html", "in place"  # the outputs, by suffix of the workbook's stem
@@ -56,9 +55,7 @@ def rank_sheets(sheets: dict[str, Grid], source: str, default_team: str, today: 
 def rank_bytes(data: bytes, source: str, default_team: str, today: datetime.date | None = None,
                step: Step | None = None) -> Ranking:
     """A workbook file's bytes, checked, read, validated and ranked."""
-    ranking = rank_sheets(read_grids(data, source), source, default_team, today, step)
-    ranking.plan.sha256 = hashlib.sha256(data).hexdigest()
-    return ranking
+    return rank(read_bytes(data, source, default_team, today), step)
 
 
 def workbook_bytes(ranking: Ranking, step: Step | None = None) -> bytes:
@@ -68,7 +65,7 @@ def workbook_bytes(ranking: Ranking, step: Step | None = None) -> bytes:
     return ranked.getvalue()
 
 
-def build(ranking: Ranking, data: bytes | None = None, in_place: bool = False, parallel: bool = False,
+def build(ranking: Ranking, data: bytes, in_place: bool = False, parallel: bool = False,
           step: Step | None = None) -> Outputs:
     """Every output's bytes; with `in_place`, also the team's workbook (`data`) with leverkit's sheets added,
     unless that is refused (then a note says why). With `parallel`, the summary is rendered in a second
@@ -76,7 +73,7 @@ def build(ranking: Ranking, data: bytes | None = None, in_place: bool = False, p
     outputs = Outputs(ranking)
     with meanwhile(lambda: render(ranking).encode("utf-8"), parallel) as summary:
         outputs.files[RANKED] = workbook_bytes(ranking, step)
-        if in_place and data is not None:
+        if in_place:
             try:
                 outputs.files[IN_PLACE] = splice(data, outputs.files[RANKED], ranking.plan.source)
             except InPlaceRefused as refused:
@@ -94,7 +91,7 @@ def check_strict(plan: Plan) -> None:
 
 
 def write(files: dict[str, bytes], notes: list[str], source: str, sha256: str | None, ranked: Path, html: Path,
-          workbook: Path | None = None) -> list[Path]:
+          workbook: Path) -> list[Path]:
     """Put one workbook's outputs (`files`, as `build` made them) in place, the workbook first, each whole or
     not at all; returns what was written.
 
@@ -105,7 +102,7 @@ def write(files: dict[str, bytes], notes: list[str], source: str, sha256: str | 
     """
     written = []
     try:
-        if IN_PLACE in files and workbook is not None:
+        if IN_PLACE in files:
             try:
                 replace_unless_changed(workbook, files[IN_PLACE], sha256 or "")
                 written.append(workbook)

@@ -22,7 +22,7 @@ import numpy as np
 from .errors import BadSetting, MixedCurrencies, WriteFailed
 from .excel import build_sheets
 from .files import load_record, write_all, write_json, written_error
-from .funding import Funding, fund
+from .funding import Funding, alternative_groups, fund, requirement_pairs
 from .charts import frontier, quality_map_of
 from .processes import collector_paused, meanwhile
 from .runs import BatchReport, Outcome
@@ -133,9 +133,9 @@ def combined_ranking(ranked: list[tuple[dict, dict]], exchange: Exchange, fundin
 
 
 def company_funding(ranked: list[tuple[dict, dict]], exchange: Exchange, budget: float | None,
-                    capacity: float | None) -> Funding | None:
-    """One company-wide choice under one Budget and capacity, every team's Decisions holding, requirements and
-    alternative groups within each workbook; None without limits."""
+                    capacity: float | None, currency: str) -> Funding | None:
+    """One company-wide choice under one Budget and capacity (in `currency`), every team's Decisions holding,
+    requirements and alternative groups within each workbook; None without limits."""
     if budget is None and capacity is None:
         return None
     rates = [exchange.rate(s["currency"]) or 1.0 for s, _ in ranked]
@@ -144,23 +144,14 @@ def company_funding(ranked: list[tuple[dict, dict]], exchange: Exchange, budget:
     def column(name: str) -> np.ndarray:
         return np.array([(r[name] or 0.0) * rate for r, rate in zip(records, rates)], float)
 
-    status = [r.get("Status", "new") for r in records]
-    where = {(s["workbook"], r["ID"]): k for k, (s, r) in enumerate(ranked)}
-    requires = [(k, where[(s["workbook"], needed)]) for k, (s, r) in enumerate(ranked)
-                for needed in r.get("Requires", []) if (s["workbook"], needed) in where]
-    groups: dict[tuple[str, str], list[int]] = {}
-    for k, (s, r) in enumerate(ranked):
-        if (r.get("Alternative group") or "").strip():
-            groups.setdefault((s["workbook"], r["Alternative group"].strip().casefold()), []).append(k)
+    books = [s["workbook"] for s, _ in ranked]
+    requires = requirement_pairs([(b, r["ID"]) for b, r in zip(books, records)],
+                                 [[(b, needed) for needed in r.get("Requires", [])] for b, r in zip(books, records)])
     return fund(column("Value"), column("Upfront cost"), column("Maintenance / month"),
                 np.array([r["Risk flag"] == "red" for r in records], bool), [r.get("Decision", "") for r in records],
-                budget, capacity, status=status, requires=requires, groups=list(groups.values()),
-                ids=[f"{s['team']} {r['ID']}" for s, r in ranked], currency=exchange.currency or _single(ranked))
-
-
-def _single(ranked: list[tuple[dict, dict]]) -> str:
-    currencies = {s["currency"].upper() for s, _ in ranked}
-    return currencies.pop() if len(currencies) == 1 else ""
+                budget, capacity, status=[r.get("Status", "new") for r in records], requires=requires,
+                groups=alternative_groups([r.get("Alternative group") or "" for r in records], scopes=books),
+                ids=[f"{s['team']} {r['ID']}" for s, r in ranked], currency=currency)
 
 
 def recommended(ranking: Table, funding: Funding) -> Table:
@@ -302,9 +293,9 @@ def write_portfolio(report: BatchReport, force: bool = False, budget: float | No
         return []
     check_currencies(report.processed, exchange, budget is not None or capacity is not None)
     ranked = entries(report.processed, exchange)
-    funding = company_funding(ranked, exchange, budget, capacity)
-    ranking, teams = combined_ranking(ranked, exchange, funding), by_team(report.processed)
     currency = shown_currency(report.processed, exchange)
+    funding = company_funding(ranked, exchange, budget, capacity, currency or "")
+    ranking, teams = combined_ranking(ranked, exchange, funding), by_team(report.processed)
     output = {"Ranked": Sheet([ranking]), "By team": Sheet([teams]), "By form": Sheet([by_form(ranking)])}
     if funding is not None:
         output["Funding"] = Sheet([funding_table(funding, currency=currency or ""), recommended(ranking, funding),

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .cash import CashView, cash_view, months_reached
-from .funding import Funding, fund
+from .funding import Funding, alternative_groups, fund, requirement_pairs
 from .model import AMBER, GREEN, RED, Projection, project
 from .plan import Plan, Step, months_between, quiet
 from .schema import FORMS
@@ -112,21 +112,6 @@ def totals(plan: Plan, projection: Projection, value: np.ndarray) -> list[dict]:
     return rows
 
 
-def requirement_pairs(plan: Plan) -> list[tuple[int, int]]:
-    """(i, j): initiative i requires initiative j, both indices into plan.initiatives."""
-    index = {item.id: i for i, item in enumerate(plan.initiatives)}
-    return [(i, index[needed]) for i, item in enumerate(plan.initiatives) for needed in item.requires]
-
-
-def alternative_groups(plan: Plan) -> list[tuple[int, ...]]:
-    """The initiatives of each alternative group (groups match trimmed, case aside), first seen first."""
-    groups: dict[str, list[int]] = {}
-    for i, item in enumerate(plan.initiatives):
-        if item.group.strip():
-            groups.setdefault(item.group.strip().casefold(), []).append(i)
-    return [tuple(members) for members in groups.values()]
-
-
 def basis(projection: Projection, where: Progress) -> np.ndarray:
     """NPV when new, forward value when started or finished: each initiative's value before Confidence."""
     return np.where(where.status == NEW, projection.npv, np.nan_to_num(where.forward))
@@ -143,7 +128,9 @@ def choose(plan: Plan, projection: Projection, where: Progress, value: np.ndarra
     s = plan.settings
     return fund(value, plan.column("upfront"), plan.column("maintenance"),
                 projection.flags == RED, [i.decision for i in plan.initiatives], s.budget, s.capacity,
-                status=where.status.tolist(), requires=requirement_pairs(plan), groups=alternative_groups(plan),
+                status=where.status.tolist(), requires=requirement_pairs([i.id for i in plan.initiatives],
+                                                                          [i.requires for i in plan.initiatives]),
+                groups=alternative_groups([i.group for i in plan.initiatives]),
                 ids=[i.id for i in plan.initiatives], currency=s.currency)
 
 
