@@ -97,7 +97,7 @@ def read_number(value: object, name: str, currency: str | None = None) -> float:
     return number
 
 
-def read_percent(value: object, name: str, currency: str | None = None) -> float:
+def read_percent(value: object, name: str) -> float:
     """A percent cell (5% is stored as 0.05) or text `5%`; a plain number over 1 is refused, never guessed."""
     if isinstance(value, str) and (match := _PERCENT.match(value.strip())):
         return float(match["num"]) / 100
@@ -191,7 +191,7 @@ MONEY = ("money", "money_or_none")  # kinds whose text may carry the workbook's 
 
 def read_bounded(kind: str, value: object, name: str, currency: str | None = None) -> float:
     read, allowed, problem = BOUNDED[kind]
-    number = read(value, name, currency if kind in MONEY else None)
+    number = read(value, name, currency) if kind in MONEY else read(value, name)
     if not allowed(number):
         raise CellError("out-of-range", name=name, value=show(value), rule=problem)
     return number

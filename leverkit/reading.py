@@ -388,7 +388,7 @@ def _parse_settings(grid: Grid | None, default_team: str, source: str,
     columns, _ = map_headers(grid, header, source, known, ["setting", "value"])
     name_col, value_col = columns["setting"], columns["value"]
     issues: list[Issue] = []
-    found: dict[str, tuple[int, object]] = {}
+    found: dict[str, object] = {}
     for r in range(header + 1, len(grid.rows)):
         name = grid.value(r, name_col)
         if is_blank(name):
@@ -403,11 +403,11 @@ def _parse_settings(grid: Grid | None, default_team: str, source: str,
             raise BadSetting(f"{source}: {grid.name}!{where}: {setting.name} is set twice "
                              f"(also at {settings.cells[setting.field]}); keep one")
         settings.cells[setting.field] = where
-        found[setting.field] = (r, grid.value(r, value_col))
+        found[setting.field] = grid.value(r, value_col)
     for setting in SETTINGS:
         if setting.field not in found:
             continue
-        r, value = found[setting.field]
+        value = found[setting.field]
         try:
             bad = cell_problem(value, setting.name)
             if bad is not None:
@@ -427,11 +427,6 @@ def _parse_settings(grid: Grid | None, default_team: str, source: str,
 # -- the Actuals sheet ----------------------------------------------------------
 
 ACTUALS_COLUMNS = (("ID", "ID"), ("Month", "month"), ("Gross value", "gross value"), ("Spend", "spend"))
-
-
-def id_text(value: object) -> str:
-    """IDs match as text after trimming; a number ID by its text form (7.0 is `7`)."""
-    return show(value).strip()
 
 
 @dataclass
@@ -464,11 +459,10 @@ class _ActualsSheet:
 
     def _add(self, r: int, k: int, item: int | None, code: str, message: str) -> None:
         value = self.grid.value(r, self.columns[k])
-        found = Issue(code, self.grid.name, self.grid.address(r, self.columns[k]), ACTUALS_COLUMNS[k][0],
-                      "" if value is None else show(value), message)
-        if item is not None:
-            found = dataclasses.replace(found, id=self.initiatives[item].id, name=self.initiatives[item].name)
-        self.problems.setdefault(r, []).append(found)
+        who = {} if item is None else {"id": self.initiatives[item].id, "name": self.initiatives[item].name}
+        self.problems.setdefault(r, []).append(Issue(
+            code, self.grid.name, self.grid.address(r, self.columns[k]), ACTUALS_COLUMNS[k][0],
+            "" if value is None else show(value), message, **who))
 
     def _flag(self, r: int, k: int, item: int | None, code: str, **fields: object) -> None:
         self._add(r, k, item, code, CODES[code].sentence(**fields))
@@ -492,7 +486,7 @@ class _ActualsSheet:
             return None, bad
         try:
             if k == 0:
-                return id_text(value), None
+                return read_text(value), None
             if k == 1:
                 return read_month(value, name), None
             return read_bounded("money", value, name, self.settings.currency), None

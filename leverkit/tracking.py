@@ -100,7 +100,7 @@ def forward_weights(elapsed: np.ndarray, horizon: int, monthly_rate: float) -> n
     [[0.0, 0.0, 1.0], [1.0, 1.0, 1.0]]
     """
     months = np.arange(1, horizon + 1)[None, :] - np.asarray(elapsed)[:, None]
-    return np.where(months > 0, (1 + monthly_rate) ** -np.maximum(months, 0).astype(float), 0.0)
+    return np.where(months > 0, discount_factors(monthly_rate, horizon)[np.clip(months, 0, horizon)], 0.0)
 
 
 def forward_value(gross, maintenance, realisation, elapsed, monthly_rate: float) -> np.ndarray:
@@ -133,6 +133,14 @@ class Progress:
         return self.status == FINISHED
 
 
+def elapsed_months(plan: Plan) -> np.ndarray:
+    """Months from each initiative's Start to As of, plus 1 (0 without a Start): the As of month is month E
+    of its own timeline, before E is capped at the horizon."""
+    as_of = plan.settings.as_of
+    return np.fromiter((0 if i.start is None else months_between(i.start, as_of) + 1 for i in plan.initiatives),
+                       int, len(plan.initiatives))
+
+
 def progress(plan: Plan, projection: Projection, realisation: np.ndarray) -> Progress:
     """Status, E and forward value of every initiative; `realisation` is ρ per initiative (NaN: none).
 
@@ -140,8 +148,7 @@ def progress(plan: Plan, projection: Projection, realisation: np.ndarray) -> Pro
     scheduled: new for the choice), finished when E ≥ H.
     """
     s, horizon = plan.settings, plan.settings.horizon
-    elapsed = np.fromiter((0 if i.start is None else months_between(i.start, s.as_of) + 1 for i in plan.initiatives),
-                          int, len(plan.initiatives))
+    elapsed = elapsed_months(plan)
     started = elapsed >= 1
     status = np.where(elapsed >= horizon, FINISHED, np.where(started, STARTED, NEW))
     forward = np.full(len(elapsed), np.nan)
@@ -334,7 +341,8 @@ def track(plan: Plan, projection: Projection, actuals: Actuals) -> Tracking:
     gross = projection.gross[index]
     G = (gross * observed).sum(axis=1)
     g = gross_actual.sum(axis=1)
-    S = upfront + observed.sum(axis=1) * maintenance
+    reported = observed.sum(axis=1)
+    S = upfront + reported * maintenance
     spent = spend_actual.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         rho = np.where(G > 0, g / G, np.nan)
@@ -342,11 +350,10 @@ def track(plan: Plan, projection: Projection, actuals: Actuals) -> Tracking:
     last = last_reported(observed)
     x = reforecast_cash_flows(upfront, maintenance, gross, observed, gross_actual, spend_actual, rho)
     cumulative = np.where(np.arange(horizon + 1)[None, :] <= last[:, None], np.cumsum(x, axis=1), np.nan)
-    elapsed = np.array([min(months_between(initiatives[i].start, s.as_of) + 1, horizon)
-                        for i in index.tolist()], int)
+    elapsed = np.minimum(elapsed_months(plan)[index], horizon)  # a tracked one has started: E ≥ 1
 
     tracking = Tracking(
-        index=index, elapsed=elapsed, reported=observed.sum(axis=1), last=last, projected_gross=G, actual_gross=g,
+        index=index, elapsed=elapsed, reported=reported, last=last, projected_gross=G, actual_gross=g,
         realisation=rho, projected_spend=S, actual_spend=spent, spend_ratio=sigma, npv_plan=projection.npv[index],
         npv_reforecast=x @ discount_factors(rate, horizon), observed=observed, cumulative=cumulative, warnings=[],
     )
