@@ -30,10 +30,10 @@ import tracemalloc
 import numpy as np
 
 from leverkit.plan import Actuals
-from leverkit.ranking import basis, choose, portfolio_cash, rank, values
+from leverkit.ranking import basis, choose, draws_where, portfolio_cash, rank, values
 from leverkit.model import project
 from leverkit.reading import Grid, parse_sheets
-from leverkit.simulation import Where, simulate
+from leverkit.simulation import simulate
 from leverkit.tracking import progress, track
 
 HEADERS = ["ID", "Initiative", "Owner", "Leverage form", "Upfront cost", "Maintenance / month", "Reach / month",
@@ -98,7 +98,7 @@ def main() -> None:
     rho = tracking.realisation_of(len(p.initiatives))
     where = progress(p, projection, rho)
     funding = choose(p, projection, where, values(p, projection, where))
-    simulation = simulate(p, funding.chosen, Where(where.elapsed, np.nan_to_num(rho, nan=1.0)), basis(projection, where))
+    simulation = simulate(p, funding.chosen, draws_where(where), basis(projection, where))
     progress_time, progress_memory = measure(lambda: progress(p, projection, rho), args.repeat)
     cash_time, cash_memory = measure(lambda: portfolio_cash(p, projection, where, funding.chosen, simulation),
                                      args.repeat)

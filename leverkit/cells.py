@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from .issues import CODES, one_line, show
 from .package import TEXT_LIMIT, ExcelError, Uncached, is_fault
-from .schema import header_key
+from .schema import MONTHS, header_key
 
 LARGEST = 1e15  # no amount in a plan comes near this; beyond it, figures could outgrow a float
 _DATES = (datetime.date, datetime.time, datetime.timedelta)
@@ -28,9 +28,7 @@ _PERCENT = re.compile(r"^(?P<num>[-+]?(?:\d+(?:\.\d+)?|\.\d+))\s*%$")
 _MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?$")
 SYMBOLS = {"$": {"USD", "CAD", "AUD", "NZD", "HKD", "SGD", "TWD", "MXN"}, "€": {"EUR"}, "£": {"GBP"},
            "¥": {"JPY", "CNY"}}  # which currency codes a sign may stand for
-MONTH_NAMES = {name: n for n, name in enumerate(
-    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"), start=1)}
+MONTH_NAMES = {name.casefold(): n for n, name in enumerate(MONTHS, start=1)}
 
 
 class CellError(ValueError):

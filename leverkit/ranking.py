@@ -63,7 +63,7 @@ class Ranking:
     @property
     def where(self) -> Where:
         """E and ρ of each initiative, as the draws take them."""
-        return Where(self.progress.elapsed, np.nan_to_num(self.progress.realisation, nan=1.0))
+        return draws_where(self.progress)
 
     @property
     def ranges(self) -> int:
@@ -119,8 +119,7 @@ def basis(projection: Projection, where: Progress) -> np.ndarray:
 
 def values(plan: Plan, projection: Projection, where: Progress) -> np.ndarray:
     """Each initiative's value: risk-adjusted NPV when new, Confidence × F when started, 0 when finished."""
-    forward = np.nan_to_num(where.forward) * plan.column("confidence")
-    return np.where(where.status == NEW, projection.risk_adjusted_npv, forward)
+    return basis(projection, where) * plan.column("confidence")
 
 
 def choose(plan: Plan, projection: Projection, where: Progress, value: np.ndarray) -> Funding:
@@ -134,7 +133,12 @@ def choose(plan: Plan, projection: Projection, where: Progress, value: np.ndarra
                 ids=[i.id for i in plan.initiatives], currency=s.currency)
 
 
-def _calendar(plan: Plan, where: Progress) -> np.ndarray:
+def draws_where(where: Progress) -> Where:
+    """E and ρ of each initiative as the draws and the cash view take them: a blank ρ counts as 1."""
+    return Where(where.elapsed, np.nan_to_num(where.realisation, nan=1.0))
+
+
+def _calendar(plan: Plan) -> np.ndarray:
     """Each initiative's month 1 as a calendar month after As of (1 = the month after)."""
     as_of = plan.settings.as_of
     return np.fromiter((1 if item.start is None else months_between(as_of, item.start) for item in plan.initiatives),
@@ -148,8 +152,8 @@ def portfolio_cash(plan: Plan, projection: Projection, where: Progress, chosen: 
     if members.size == 0:
         return None
     s = plan.settings
-    rho = np.nan_to_num(where.realisation, nan=1.0)
-    offset, elapsed = _calendar(plan, where)[members], where.elapsed[members]
+    rho = draws_where(where).realisation
+    offset, elapsed = _calendar(plan)[members], where.elapsed[members]
     draws = None
     if simulation is not None:
         ranged = simulation.ranged[members]
@@ -171,8 +175,7 @@ def rank(plan: Plan, step: Step | None = None) -> Ranking:
     where = progress(plan, projection, rho)
     value = values(plan, projection, where)
     funding = choose(plan, projection, where, value)
-    simulation = simulate(plan, funding.chosen, Where(where.elapsed, np.nan_to_num(rho, nan=1.0)),
-                          basis(projection, where), step)
+    simulation = simulate(plan, funding.chosen, draws_where(where), basis(projection, where), step)
     return Ranking(plan, projection, rank_order(projection, plan.settings.rank_by, value), where, value, funding,
                    simulation, sensitivity(plan), tracking,
                    portfolio_cash(plan, projection, where, funding.chosen, simulation, step))

@@ -26,6 +26,8 @@ LEVER_POINTS = (
 )
 DECISIONS = ("fund", "skip")
 RANK_BY = ("risk-adjusted NPV", "NPV", "payback", "leverage multiple")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # the names Fiscal year starts takes and is shown by
 TABLE_STYLE = "Table Style Medium 2"  # the look of every Excel table leverkit writes
 
 

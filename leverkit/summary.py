@@ -13,10 +13,11 @@ import numpy as np
 from . import charts
 from .processes import collector_paused
 from .ranking import Ranking
+from .schema import MONTHS
 from .simulation import HEADERS, value_swings
 from .version import __version__
 from .tables import (
-    cash_rows, decision_rows, headline, choice_notes, portfolio_npv, ranges_typed, settings_rows,
+    decision_rows, headline, choice_notes, portfolio_npv, ranges_typed, settings_rows, to_stop,
 )
 
 
@@ -110,8 +111,8 @@ def _setting(value, kind: str) -> str:
         return "none"
     if kind == "int":
         return f"{value:,}"
-    if kind == "month" and hasattr(value, "strftime"):
-        return value.strftime("%Y-%m")
+    if kind == "month":
+        return _month(value)
     return FILTERS[kind](value) if kind in FILTERS else str(value)
 
 
@@ -181,9 +182,9 @@ def _decision(ranking: Ranking) -> dict:
         "headline": headline(f, currency),
         "figures": [row for row in decision_rows(ranking) if row[0] != "As of"],
         "chosen": [(rank, item, status[i]) for rank, item, i in ranking.ranked() if f.chosen[i]],
-        "stop": [(rank, item, f.verdicts[i]) for rank, item, i in ranking.ranked()
-                 if status[i] == "started" and f.verdicts[i].startswith("stop")],
-        "problems": ([f.conflict.sentence()] if f.conflict is not None else []) + ([f.note(currency)] if f.note() else []),
+        "stop": [(rank, item, f.verdicts[i]) for rank, item, i in to_stop(ranking)],
+        "problems": [*([f.conflict.sentence()] if f.conflict is not None else []),
+                     *([] if f.optimal else [f.note(currency)])],
         "limited": f.budget is not None or f.capacity is not None,
         "cash": ranking.cash,
     }
@@ -193,7 +194,6 @@ def _decision(ranking: Ranking) -> dict:
         shown["cash_chart"] = Markup(charts.portfolio_cash(
             cash.months, cash.cumulative, cash.bands, cash.need, month[cash.need_month] if cash.need_month else None,
             month[cash.payback_month] if cash.payback_month else None, currency))
-        shown["cash_rows"] = cash_rows(cash)
     if f.frontier is not None:
         shown["frontier"] = Markup(charts.frontier(f.frontier.budgets, f.frontier.values, f.budget, currency,
                                                    f.upfront, f.value))
@@ -238,5 +238,5 @@ def render(ranking: Ranking, generated: datetime.date | None = None) -> str:
         issues=[*plan.issues, *choice_notes(ranking)],
         settings_used=settings_rows(ranking),
         quality=Markup(charts.quality_map(ranking)),
-        fiscal_start=datetime.date(2000, plan.settings.fiscal_start, 1).strftime("%B"),
+        fiscal_start=MONTHS[plan.settings.fiscal_start - 1],
     )

@@ -6,7 +6,6 @@ Blank cells are None; numbers are Python floats and ints.
 """
 from __future__ import annotations
 
-import datetime
 import math
 import re
 from dataclasses import dataclass
@@ -14,9 +13,10 @@ from dataclasses import dataclass
 from .cash import FISCAL_COLUMNS, CashView
 from .funding import Funding
 from .issues import WARNING, Issue, issue
+from .plan import Initiative
 from .ranking import Ranking
-from .schema import SETTING_BY_KEY, header_key
-from .tracking import CALIBRATION_COLUMNS, TRACKING_COLUMNS
+from .schema import MONTHS, SETTING_BY_KEY, header_key
+from .tracking import CALIBRATION_COLUMNS, STARTED, TRACKING_COLUMNS
 
 
 
@@ -249,7 +249,7 @@ def settings_rows(ranking: Ranking) -> list[tuple[str, object, str]]:
         ("Simulation draws", s.draws, "int"),
         ("Random seed", s.seed, "int"),
         ("As of", s.as_of, "month"),
-        ("Fiscal year starts", datetime.date(2000, s.fiscal_start, 1).strftime("%B"), "text"),
+        ("Fiscal year starts", MONTHS[s.fiscal_start - 1], "text"),
     ]
 
 
@@ -330,19 +330,24 @@ def recommended_table(ranking: Ranking, name: str = "Recommended") -> Table:
     return Table(name, MEMBER_HEADERS, MEMBER_KINDS, _portfolio_members(ranking), caption="In the portfolio")
 
 
+def to_stop(ranking: Ranking) -> list[tuple[int, Initiative, int]]:
+    """(rank, initiative, index) of the started initiatives the choice stops, in rank order."""
+    status, verdicts = ranking.progress.status.tolist(), ranking.funding.verdicts
+    return [(rank, item, i) for rank, item, i in ranking.ranked()
+            if status[i] == STARTED and verdicts[i].startswith("stop")]
+
+
 def to_stop_table(ranking: Ranking) -> Table:
     """The started initiatives the choice stops."""
-    status = ranking.progress.status.tolist()
     rows = [[rank, item.id, item.name, _blank_nan(ranking.progress.forward[i].item()), ranking.value[i].item(),
-             ranking.funding.verdicts[i]]
-            for rank, item, i in ranking.ranked() if status[i] == "started" and ranking.funding.verdicts[i].startswith("stop")]
+             ranking.funding.verdicts[i]] for rank, item, i in to_stop(ranking)]
     return Table("ToStop", ["Rank", "ID", "Initiative", "Forward value", "Value", "Verdict"],
                  ["int", "text", "text", "money", "money", "text"], rows, caption="Started initiatives to stop")
 
 
-def fiscal_table(cash: CashView | None, name: str = "FiscalYears") -> Table:
+def fiscal_table(cash: CashView | None) -> Table:
     rows = [[y.name, y.upfront, y.maintenance, y.gross, y.net, y.cumulative] for y in (cash.fiscal_years if cash else [])]
-    return Table(name, [h for h, _ in FISCAL_COLUMNS], [k for _, k in FISCAL_COLUMNS], rows,
+    return Table("FiscalYears", [h for h, _ in FISCAL_COLUMNS], [k for _, k in FISCAL_COLUMNS], rows,
                  caption="The portfolio's cash by fiscal year")
 
 

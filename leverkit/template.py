@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 
 from .files import write_all
-from .schema import COLUMNS, DECISIONS, EXAMPLE_ROWS, FORMS, LEVER_POINTS, RANK_BY, SETTINGS, TABLE_STYLE
+from .schema import COLUMNS, DECISIONS, EXAMPLE_ROWS, FORMS, LEVER_POINTS, MONTHS, RANK_BY, SETTINGS, TABLE_STYLE
 
 TEMPLATE_ROWS = 1000  # rows that carry dropdowns and input messages
 FIXED_DATE = datetime.datetime(2026, 1, 1)  # same bytes every time the template is written
@@ -153,10 +153,6 @@ def _actuals(workbook, rows=()) -> None:
         "columns": [{"header": h, "format": formats.get(k), "header_format": headers[True]}
                     for h, _, k in ACTUALS_COLUMNS]})
     ws.freeze_panes(1, 0)
-
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
 
 
 def _settings(workbook, settings: dict) -> None:
