@@ -178,16 +178,22 @@ class Where:
         return cls(np.zeros(n, int), np.ones(n))
 
 
-def _chunks(items, s: Settings, rows: np.ndarray, where: Where):
-    """(rows, value draws, forward-sum draws) for the ranged initiatives `rows` of `items`, a chunk of them at
-    a time, so that memory stays bounded whatever the plan's size; each has shape (len(rows), s.draws).
-    A new initiative's value is its NPV, a started one's its forward value (`outcomes`)."""
+def _drawn(items, s: Settings, rows: np.ndarray):
+    """(start, rows, drawn inputs, fixed columns) for the ranged initiatives `rows` of `items`, a chunk of
+    them at a time (`start`: the chunk's first position in `rows`), so that memory stays bounded whatever
+    the plan's size; each drawn input has shape (len(rows), s.draws)."""
     chunk = max(1, CHUNK_CELLS // s.draws)
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
         chosen = [items[i] for i in part]
-        values, at_horizon = outcomes(**_inputs(chosen, s.seed, s.draws), **_columns(chosen, FIXED, axis=True),
-                                      horizon=s.horizon, monthly_rate=s.monthly_rate,
+        yield start, part, _inputs(chosen, s.seed, s.draws), _columns(chosen, FIXED, axis=True)
+
+
+def _chunks(items, s: Settings, rows: np.ndarray, where: Where):
+    """(rows, value draws, forward-sum draws) for the ranged initiatives `rows` of `items`, a chunk at a
+    time (`_drawn`). A new initiative's value is its NPV, a started one's its forward value (`outcomes`)."""
+    for _, part, drawn, fixed in _drawn(items, s, rows):
+        values, at_horizon = outcomes(**drawn, **fixed, horizon=s.horizon, monthly_rate=s.monthly_rate,
                                       elapsed=where.elapsed[part, None], realisation=where.realisation[part, None])
         yield part, values, at_horizon
 
@@ -232,13 +238,9 @@ def calendar_draws(items, s: Settings, rows: np.ndarray, where: Where, offset: n
     months); the others month by month.
     """
     total = np.zeros((s.draws, months))
-    chunk = max(1, CHUNK_CELLS // s.draws)
     t = np.arange(1, s.horizon + 1)
-    for start in range(0, len(rows), chunk):
-        part, places = rows[start:start + chunk], np.asarray(offset)[start:start + chunk]
-        chosen = [items[i] for i in part]
-        drawn = _inputs(chosen, s.seed, s.draws)
-        fixed = _columns(chosen, FIXED, axis=True)
+    for start, part, drawn, fixed in _drawn(items, s, rows):
+        places = np.asarray(offset)[start:start + len(part)]
         rho = where.realisation[part]
         steps = t[None, :] - fixed["delay"] - 1  # (k, H): months since benefits began, less one
         growth = drawn["growth"]
