@@ -16,7 +16,7 @@ from .funding import Funding, alternative_groups, fund, requirement_pairs
 from .model import AMBER, GREEN, RED, Projection, project
 from .plan import Plan, Step, months_between, quiet
 from .schema import FORMS
-from .simulation import Simulation, Swing, Where, calendar_draws, sensitivity, simulate
+from .simulation import Simulation, Swing, Where, calendar_draws, ranged_mask, sensitivity, simulate
 from .tracking import NEW, Progress, Tracking, progress, track
 
 
@@ -67,9 +67,8 @@ class Ranking:
 
     @property
     def ranges(self) -> int:
-        """How many initiatives have ranges (the others count as certain)."""
-        return int(self.simulation.ranged.sum()) if self.simulation is not None else sum(
-            bool(i.ranges) for i in self.plan.initiatives)
+        """How many initiatives have ranges the draws vary, simulated or not (the others count as certain)."""
+        return int(ranged_mask(self.plan.initiatives, self.progress.elapsed, self.plan.settings.horizon).sum())
 
 
 def rank_order(projection: Projection, rank_by: str, value: np.ndarray | None = None) -> np.ndarray:

@@ -41,6 +41,11 @@ def spread_inputs(item: Initiative) -> tuple[str, ...]:
     return tuple(f for f in RANGED if f in item.ranges and item.ranges[f][0] < item.ranges[f][1])
 
 
+def ranged_mask(items: list[Initiative], elapsed: np.ndarray, horizon: int) -> np.ndarray:
+    """Which initiatives the draws vary: those with a truly ranged input that are not finished (E < H)."""
+    return np.array([bool(spread_inputs(i)) for i in items], bool) & (np.asarray(elapsed) < horizon)
+
+
 def stream(seed: int, initiative_id: str) -> np.random.Generator:
     """The initiative's own Generator: SeedSequence(seed, spawn_key = BLAKE2b-128 of the ID's UTF-8, as 4 words).
 
@@ -386,7 +391,7 @@ def simulate(plan: Plan, chosen=None, where: Where | None = None, values=None,
         cf, _, _ = cash_flows(**_columns(items, RANGED + FIXED), horizon=s.horizon)
         values = npv(s.monthly_rate, cf)
     base = np.asarray(values, float)
-    ranged = np.array([bool(spread_inputs(i)) for i in items], bool) & (where.elapsed < s.horizon)
+    ranged = ranged_mask(items, where.elapsed, s.horizon)
     p10, p50, p90 = base.copy(), base.copy(), base.copy()
     p_positive, p_payback = np.full(len(items), np.nan), np.full(len(items), np.nan)
     mask = None if chosen is None else np.asarray(chosen, bool)

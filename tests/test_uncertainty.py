@@ -56,6 +56,15 @@ def test_draws_zero_turns_simulation_off_but_keeps_sensitivity(team):
     assert len(sheets["Sensitivity"]) > 1
 
 
+@pytest.mark.parametrize("draws", [0, 500])
+def test_how_many_have_ranges_is_the_same_simulated_or_not(team, draws):
+    """`5 to 5` is a fixed value, not a range, whether or not the ranges are simulated."""
+    rows = [*ranged_rows(), initiative(id="FLAT", initiative="Flat range", value_per_reach="5 to 5")]
+    _, _, ranked = run(team, rows, **{"Simulation draws": draws})
+    facts = {row[0]: row[1] for row in calamine_sheets(ranked)["Decision"] if row and row[0]}
+    assert facts["Initiatives with ranges"] == "3 of 5 (the others count as certain)"
+
+
 def test_the_same_workbook_gives_the_same_numbers_and_rows_never_disturb_each_other(team):
     rows = ranged_rows()
     _, first, _ = run(team, rows)
